@@ -1,0 +1,122 @@
+"""A parsed report, shaped as contract.md defines it (field names are fixed there)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["department_overall", "project"]
+BUDGET_LINES = ("total", "basic", "project", "fiscal", "other")
+AMOUNT_FIELDS = ("initial", "adjustment", "adjusted", "executed")
+
+
+@dataclass(slots=True)
+class Region:
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    street: str | None = None
+
+
+@dataclass(slots=True)
+class BudgetLine:
+    initial: float | None = None
+    adjustment: float | None = None
+    adjusted: float | None = None
+    executed: float | None = None
+    rate: float | None = None  # percent, exactly as stated
+    weight: float | None = None
+    score: float | None = None
+    # the rate as printed ("92.77"), so checks know its precision
+    rate_text: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f) is None for f in (*AMOUNT_FIELDS, "rate"))
+
+
+@dataclass(slots=True)
+class Indicator:
+    level1: str | None
+    level2: str | None
+    name: str
+    weight: float | None = None
+    target: str | None = None
+    actual: str | None = None
+    score: float | None = None
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class Report:
+    file: str
+    sha256: str
+    format: str
+    kind: Kind | None = None
+    title: str | None = None
+    fiscal_year: int | None = None
+    region: Region = field(default_factory=Region)
+    department: str | None = None
+    department_full: str | None = None
+    consolidated: bool = False
+    project_name: str | None = None
+    supervisor: str | None = None
+    publisher: str | None = None
+    published_date: str | None = None
+    index_no: str | None = None
+    budget_unit: str | None = None
+    budget: dict[str, BudgetLine] = field(default_factory=dict)
+    assets: dict[str, float | None] = field(
+        default_factory=lambda: {"total_begin": None, "total_end": None, "fixed_begin": None, "fixed_end": None}
+    )
+    staff: dict[str, int | None] = field(default_factory=lambda: {"authorized": None, "actual": None})
+    indicators: list[Indicator] = field(default_factory=list)
+    score_total: float | None = None
+    score_grade: str | None = None
+    # every overall score the text states; more than one is itself a finding
+    score_candidates: list[float] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    measures: list[str] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)
+    # dates named in the text as the end of the reporting period (截至YYYY年12月31日)
+    period_years: list[int] = field(default_factory=list)
+    dq: dict[str, Any] | None = None
+
+    def to_contract(self) -> dict[str, Any]:
+        """The JSON object `govperf extract --json` prints for this report."""
+        budget: dict[str, Any] = {"unit": self.budget_unit}
+        for name in BUDGET_LINES:
+            line = self.budget.get(name)
+            if line is None:
+                if name in ("total", "basic", "project"):
+                    budget[name] = {f: None for f in (*AMOUNT_FIELDS, "rate")}
+                continue
+            d = {f: getattr(line, f) for f in (*AMOUNT_FIELDS, "rate")}
+            if line.weight is not None or line.score is not None:
+                d["weight"], d["score"] = line.weight, line.score
+            budget[name] = d
+        return {
+            "file": self.file,
+            "sha256": self.sha256,
+            "format": self.format,
+            "kind": self.kind,
+            "title": self.title,
+            "fiscal_year": self.fiscal_year,
+            "region": asdict(self.region),
+            "department": self.department,
+            "department_full": self.department_full,
+            "consolidated": self.consolidated,
+            "project_name": self.project_name,
+            "supervisor": self.supervisor,
+            "publisher": self.publisher,
+            "published_date": self.published_date,
+            "index_no": self.index_no,
+            "budget": budget,
+            "assets": dict(self.assets),
+            "staff": dict(self.staff),
+            "indicators": [asdict(i) for i in self.indicators],
+            "score": {"total": self.score_total, "grade": self.score_grade},
+            "problems": list(self.problems),
+            "measures": list(self.measures),
+            "evidence": dict(self.evidence),
+            "dq": self.dq,
+        }

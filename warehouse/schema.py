@@ -1,0 +1,256 @@
+"""The one declaration of the warehouse tables: DDL, polars dtypes and the data dictionary come from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+_POLARS: dict[str, pl.DataType] = {
+    "VARCHAR": pl.String(),
+    "DOUBLE": pl.Float64(),
+    "INTEGER": pl.Int32(),
+    "BIGINT": pl.Int64(),
+    "BOOLEAN": pl.Boolean(),
+    "VARCHAR[]": pl.List(pl.String()),
+    "DATE": pl.Date(),
+    "TIMESTAMP": pl.Datetime("us"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    label_zh: str = ""
+    nullable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    schema: str
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def polars_schema(self) -> dict[str, pl.DataType]:
+        return {c.name: _POLARS[c.type] for c in self.columns}
+
+    def empty_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(schema=self.polars_schema())
+
+    def frame(self, rows: list[dict]) -> pl.DataFrame:
+        """Rows as a frame with exactly this table's columns and dtypes (missing keys are null)."""
+        if not rows:
+            return self.empty_frame()
+        return pl.DataFrame(
+            [{c: r.get(c) for c in self.column_names} for r in rows], schema=self.polars_schema(), strict=False
+        )
+
+    def ddl(self) -> str:
+        cols = ",\n  ".join(
+            f'"{c.name}" {c.type}{"" if c.nullable else " NOT NULL"}' for c in self.columns
+        )
+        quoted = ", ".join(f'"{k}"' for k in self.key)
+        key = f",\n  PRIMARY KEY ({quoted})" if self.key else ""
+        return f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n  {cols}{key}\n)"
+
+
+def _c(name: str, type_: str, description: str, label_zh: str = "", nullable: bool = True) -> Column:
+    return Column(name, type_, description, label_zh, nullable)
+
+
+def _budget_columns() -> tuple[Column, ...]:
+    return (
+        _c("initial", "DOUBLE", "Budget at the start of the year, yuan.", "年初预算数"),
+        _c("adjustment", "DOUBLE", "Signed mid-year change, yuan (调增 +, 调减 −).", "预算调整数"),
+        _c("adjusted", "DOUBLE", "Budget after adjustment (full-year budget), yuan.", "调整后预算数/全年预算数"),
+        _c("executed", "DOUBLE", "Amount executed (spent), yuan.", "全年执行数/预算执行数"),
+        _c("rate", "DOUBLE", "Execution rate in percent, exactly as the document states it.", "预算执行率"),
+    )
+
+
+DOCUMENTS = Table(
+    "raw",
+    "documents",
+    "Every fetched report body, parsed or not: nothing fetched is lost.",
+    (
+        _c("sha256", "VARCHAR", "SHA-256 of the raw bytes; the file in the raw archive.", "文件哈希", False),
+        _c("source", "VARCHAR", "Source (site family) name from flows/sources.", "来源站点", False),
+        _c("url", "VARCHAR", "Where the body was fetched from.", "文件地址", False),
+        _c("page_url", "VARCHAR", "The detail page that published it.", "发布页面"),
+        _c("title", "VARCHAR", "Title on the publishing page.", "标题"),
+        _c("format", "VARCHAR", "html, pdf, docx, doc, xlsx, xls or txt.", "文件格式"),
+        _c("publisher", "VARCHAR", "Publishing body from the page header.", "发布机构"),
+        _c("published_date", "DATE", "Publication date from the page header.", "发布日期"),
+        _c("index_no", "VARCHAR", "Index number from the page header.", "索引号"),
+        _c("fetched_at", "TIMESTAMP", "When it was fetched (UTC).", "抓取时间"),
+        _c("status", "VARCHAR", "parsed, or rejected when no report could be read.", "处理状态", False),
+        _c("error_kind", "VARCHAR", "corrupt, encrypted, no_text_layer, unsupported_format, not_a_report, too_large.", "错误类型"),
+        _c("error_message", "VARCHAR", "Why it was rejected.", "错误说明"),
+        _c("reports", "INTEGER", "How many reports it yielded.", "报告数"),
+        _c("run_id", "VARCHAR", "Run that last processed it.", "运行编号"),
+    ),
+    key=("sha256", "url"),
+)
+
+FETCH_LOG = Table(
+    "raw",
+    "fetch_log",
+    "One row per HTTP request the crawler made.",
+    (
+        _c("url", "VARCHAR", "Requested URL.", "请求地址", False),
+        _c("status", "INTEGER", "HTTP status, null when no response.", "状态码"),
+        _c("etag", "VARCHAR", "ETag returned.", "ETag"),
+        _c("last_modified", "VARCHAR", "Last-Modified returned.", "Last-Modified"),
+        _c("sha256", "VARCHAR", "Hash of the body received.", "内容哈希"),
+        _c("bytes", "BIGINT", "Body size.", "字节数"),
+        _c("content_type", "VARCHAR", "Content-Type returned.", "内容类型"),
+        _c("elapsed_ms", "DOUBLE", "Request time.", "耗时毫秒"),
+        _c("fetched_at", "TIMESTAMP", "When (UTC).", "请求时间", False),
+        _c("source", "VARCHAR", "Source name.", "来源站点"),
+        _c("error", "VARCHAR", "Error, when the request failed.", "错误"),
+    ),
+    key=("url", "fetched_at"),
+)
+
+REPORTS = Table(
+    "core",
+    "reports",
+    "One row per report version. A revised report adds a version; the earlier one stays with is_current = false.",
+    (
+        _c("report_id", "VARCHAR", "Identifies this version of the report (natural key + content).", "报告版本编号", False),
+        _c("report_key", "VARCHAR", "Natural key: region, department, fiscal year, kind and project.", "报告主键", False),
+        _c("version", "INTEGER", "1 for the first version loaded, then 2, 3 …", "版本号", False),
+        _c("is_current", "BOOLEAN", "True for the latest version of the report.", "是否当前版本", False),
+        _c("content_hash", "VARCHAR", "Hash of the parsed content; a change makes a new version.", "内容哈希", False),
+        _c("sha256", "VARCHAR", "Raw document the version was parsed from.", "文件哈希", False),
+        _c("source", "VARCHAR", "Source name.", "来源站点"),
+        _c("source_url", "VARCHAR", "URL of the document.", "文件地址"),
+        _c("page_url", "VARCHAR", "URL of the publishing page.", "发布页面"),
+        _c("file", "VARCHAR", "File name or path as given.", "文件名"),
+        _c("format", "VARCHAR", "Document format.", "文件格式"),
+        _c("kind", "VARCHAR", "department_overall (部门整体支出) or project (项目支出).", "报告类型"),
+        _c("title", "VARCHAR", "Report title.", "报告标题"),
+        _c("fiscal_year", "INTEGER", "Year evaluated (not the year published).", "评价年度"),
+        _c("province", "VARCHAR", "Province.", "省"),
+        _c("city", "VARCHAR", "City.", "市"),
+        _c("district", "VARCHAR", "District or county.", "区县"),
+        _c("street", "VARCHAR", "Street, town or township, when the unit sits under one.", "街道/镇/乡"),
+        _c("department", "VARCHAR", "Unit name without the region prefix.", "部门（单位）名称"),
+        _c("department_full", "VARCHAR", "Unit name as written.", "部门（单位）全称"),
+        _c("department_key", "VARCHAR", "One department across years and spellings.", "部门标识"),
+        _c("consolidated", "BOOLEAN", "True for a 汇总 (consolidated) report.", "是否汇总"),
+        _c("project_name", "VARCHAR", "Project name, for project reports.", "项目名称"),
+        _c("supervisor", "VARCHAR", "Supervising department, for project reports.", "主管部门"),
+        _c("publisher", "VARCHAR", "Publishing body.", "发布机构"),
+        _c("published_date", "DATE", "Publication date.", "发布日期"),
+        _c("index_no", "VARCHAR", "Index number.", "索引号"),
+        _c("budget_unit", "VARCHAR", "Unit the document printed amounts in (元/万元/亿元).", "金额单位"),
+        _c("assets_total_begin", "DOUBLE", "Total assets at the start of the year, yuan.", "年初资产总额"),
+        _c("assets_total_end", "DOUBLE", "Total assets at the end of the year, yuan.", "年末资产总额"),
+        _c("assets_fixed_begin", "DOUBLE", "Fixed assets (original value) at the start, yuan.", "年初固定资产原值"),
+        _c("assets_fixed_end", "DOUBLE", "Fixed assets (original value) at the end, yuan.", "年末固定资产原值"),
+        _c("staff_authorized", "INTEGER", "Authorised posts.", "编制人数"),
+        _c("staff_actual", "INTEGER", "Staff in post.", "实有人数"),
+        _c("score_total", "DOUBLE", "Stated overall self-evaluation score.", "自评总得分"),
+        _c("score_grade", "VARCHAR", "Stated grade (优/良/中/差).", "评价等级"),
+        _c("problems", "VARCHAR[]", "Numbered problems (存在问题).", "存在问题"),
+        _c("measures", "VARCHAR[]", "Numbered measures (改进措施).", "改进措施"),
+        _c("evidence_json", "VARCHAR", "For every number, the sentence or row it was read from (JSON).", "数据出处"),
+        _c("dq_status", "VARCHAR", "pass, warn or fail.", "质检结果"),
+        _c("fetched_at", "TIMESTAMP", "When the document was fetched.", "抓取时间"),
+        _c("loaded_at", "TIMESTAMP", "When this version was loaded.", "入库时间"),
+        _c("superseded_at", "TIMESTAMP", "When a newer version replaced it.", "被替代时间"),
+        _c("run_id", "VARCHAR", "Run that loaded this version.", "运行编号"),
+    ),
+    key=("report_id",),
+)
+
+BUDGET_LINES = Table(
+    "core",
+    "budget_lines",
+    "Budget lines of every report version: total, basic, project, fiscal, other.",
+    (
+        _c("report_id", "VARCHAR", "Report version.", "报告版本编号", False),
+        _c("line", "VARCHAR", "total (部门整体/合计), basic (基本支出), project (项目支出), fiscal (财政拨款), other (其他资金).", "预算科目", False),
+        *_budget_columns(),
+        _c("rate_text", "VARCHAR", "The rate as printed, for its precision.", "执行率原文"),
+        _c("weight", "DOUBLE", "Weight of budget execution in the score, when scored.", "分值"),
+        _c("score", "DOUBLE", "Score for budget execution, when scored.", "得分"),
+        _c("evidence", "VARCHAR", "Sentence or table row the line was read from.", "数据出处"),
+    ),
+    key=("report_id", "line"),
+)
+
+INDICATORS = Table(
+    "core",
+    "indicators",
+    "Performance-indicator rows of every report version, in document order.",
+    (
+        _c("report_id", "VARCHAR", "Report version.", "报告版本编号", False),
+        _c("seq", "INTEGER", "Position in the document.", "序号", False),
+        _c("level1", "VARCHAR", "Level-1 indicator (产出指标, 效益指标 …).", "一级指标"),
+        _c("level2", "VARCHAR", "Level-2 indicator (数量指标, 质量指标 …).", "二级指标"),
+        _c("name", "VARCHAR", "Level-3 indicator name.", "三级指标"),
+        _c("weight", "DOUBLE", "Weight (分值/权重).", "分值"),
+        _c("target", "VARCHAR", "Target as written.", "年度指标值"),
+        _c("actual", "VARCHAR", "Actual as written.", "全年完成值"),
+        _c("score", "DOUBLE", "Score given.", "得分"),
+        _c("reason", "VARCHAR", "Reason for a shortfall.", "偏差原因分析"),
+        _c("evidence", "VARCHAR", "Row or sentence it was read from.", "数据出处"),
+    ),
+    key=("report_id", "seq"),
+)
+
+DQ_FINDINGS = Table(
+    "core",
+    "dq_findings",
+    "Every data-quality finding on every report version.",
+    (
+        _c("report_id", "VARCHAR", "Report version (or the document hash when no report was read).", "报告版本编号", False),
+        _c("check", "VARCHAR", "Check name from contract.md.", "检查项", False),
+        _c("severity", "VARCHAR", "error or warning.", "严重程度", False),
+        _c("field", "VARCHAR", "Report field the finding is about.", "字段", False),
+        _c("message", "VARCHAR", "What is wrong, with the numbers.", "说明"),
+        _c("evidence", "VARCHAR", "The sentence that proves it.", "证据"),
+        _c("detected_at", "TIMESTAMP", "When first detected.", "发现时间"),
+        _c("run_id", "VARCHAR", "Run that first detected it.", "运行编号"),
+    ),
+    key=("report_id", "check", "field"),
+)
+
+RUNS = Table(
+    "core",
+    "runs",
+    "One row per nightly run and source.",
+    (
+        _c("run_id", "VARCHAR", "Run identifier.", "运行编号", False),
+        _c("source", "VARCHAR", "Source name.", "来源站点", False),
+        _c("started", "TIMESTAMP", "Start (UTC).", "开始时间"),
+        _c("finished", "TIMESTAMP", "End (UTC).", "结束时间"),
+        _c("requests", "INTEGER", "HTTP requests made.", "请求数"),
+        _c("not_modified", "INTEGER", "Requests answered 304 Not Modified.", "未变更数"),
+        _c("bodies_downloaded", "INTEGER", "Bodies downloaded (200 with content).", "下载数"),
+        _c("documents", "INTEGER", "Report documents found.", "文件数"),
+        _c("reports_new", "INTEGER", "Reports loaded for the first time.", "新增报告"),
+        _c("reports_changed", "INTEGER", "Reports with a new version.", "变更报告"),
+        _c("reports_unchanged", "INTEGER", "Reports already loaded as they are.", "未变报告"),
+        _c("reports_quarantined", "INTEGER", "Reports with data-quality errors.", "隔离报告"),
+        _c("errors", "INTEGER", "Documents or requests that failed.", "错误数"),
+    ),
+    key=("run_id", "source"),
+)
+
+TABLES: tuple[Table, ...] = (DOCUMENTS, FETCH_LOG, REPORTS, BUDGET_LINES, INDICATORS, DQ_FINDINGS, RUNS)
+SCHEMAS = ("raw", "core", "staging", "marts")
