@@ -120,3 +120,32 @@ class Report:
             "evidence": dict(self.evidence),
             "dq": self.dq,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One data-quality finding; `check` is a name from contract.md's table."""
+
+    check: str
+    severity: Literal["error", "warning"]
+    field: str
+    message: str
+    evidence: str | None = None
+
+
+@dataclass(slots=True)
+class ReportRecord:
+    """A parsed report with where it came from: the hand-off from parse/validate to load."""
+
+    report: Report
+    source: str | None = None
+    source_url: str | None = None
+    page_url: str | None = None
+    fetched_at: str | None = None  # ISO 8601 UTC
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def dq_status(self) -> str:
+        if any(f.severity == "error" for f in self.findings):
+            return "fail"
+        return "warn" if self.findings else "pass"
