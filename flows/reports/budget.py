@@ -1,0 +1,222 @@
+"""Budget lines (total/basic/project/fiscal/other) from budget tables and from prose."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flows.documents.model import Document, Table
+from flows.reports.model import BudgetLine
+from flows.reports.numbers import AMOUNT_RE, UNIT, clean_number_text, parse_number, to_yuan
+from flows.reports.text import merged_tables, paragraphs, section, sentence_at, table_rows
+
+# Row labels of budget tables and sub-lines of prose, most specific first.
+LINE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("basic", ("基本支出",)),
+    ("project", ("项目支出",)),
+    ("fiscal", ("财政拨款", "财政资金")),
+    ("other", ("其他资金", "其他收入", "自有资金")),
+    ("total", ("部门整体", "预算总额", "资金总额", "合计", "总计", "总额", "小计")),
+)
+
+# Column headers of budget tables; order matters ("预算执行率" must not read as an amount).
+HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("rate", ("执行率", "完成率", "B/A")),
+    ("weight", ("分值", "权重")),
+    ("score", ("得分",)),
+    ("initial", ("年初预算", "年初数", "预算数（年初）")),
+    ("adjustment", ("调整数", "调整金额", "调增", "调减", "调整额")),
+    ("adjusted", ("全年预算", "调整后", "预算数", "（A）", "(A)", "预算金额")),
+    ("executed", ("执行数", "决算数", "执行金额", "实际支出", "支出数", "（B）", "(B)")),
+)
+
+SECTION_WORDS = ("预算及执行情况", "预算执行情况", "预算及执行", "预算执行及", "预算收支及执行")
+# sentences about sub-budgets that are not the department's lines
+OFF_TOPIC = ("三公", "因公出国", "公务接待", "公务用车", "结转和结余", "结转结余", "政府采购")
+
+
+@dataclass(slots=True)
+class BudgetParse:
+    lines: dict[str, BudgetLine] = field(default_factory=dict)
+    unit: str | None = None
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+def parse_budget_lines(doc: Document) -> BudgetParse:
+    """Budget lines from the document's budget table, completed from its prose."""
+    result = BudgetParse()
+    for table in merged_tables(doc):
+        parsed = parse_budget_table(table)
+        if parsed is not None and parsed.lines:
+            result = parsed
+            break
+    prose = parse_budget_prose(paragraphs(doc))
+    for name, line in prose.lines.items():
+        mine = result.lines.setdefault(name, BudgetLine())
+        for attr in ("initial", "adjustment", "adjusted", "executed", "rate", "rate_text"):
+            if getattr(mine, attr) is None and getattr(line, attr) is not None:
+                setattr(mine, attr, getattr(line, attr))
+                key = f"budget.{name}.{'rate' if attr == 'rate_text' else attr}"
+                if key in prose.evidence:
+                    result.evidence.setdefault(key, prose.evidence[key])
+    result.unit = result.unit or prose.unit
+    for line in result.lines.values():
+        _sign_follows_numbers(line)
+    result.lines = {k: v for k, v in result.lines.items() if not v.is_empty() or v.score is not None}
+    return result
+
+
+def _sign_follows_numbers(line: BudgetLine) -> None:
+    if None in (line.initial, line.adjustment, line.adjusted):
+        return
+    assert line.initial is not None and line.adjustment is not None and line.adjusted is not None
+    if abs(line.initial - line.adjustment - line.adjusted) < abs(line.initial + line.adjustment - line.adjusted):
+        line.adjustment = -line.adjustment
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def _header_roles(row: list[str]) -> dict[int, str]:
+    roles: dict[int, str] = {}
+    for i, cell in enumerate(row):
+        compact = cell.replace(" ", "")
+        for role, words in HEADER_ROLES:
+            if any(w in compact for w in words) and role not in roles.values():
+                roles[i] = role
+                break
+    return roles
+
+
+def _line_of(label: str) -> str | None:
+    compact = re.sub(r"\s", "", label)
+    for name, words in LINE_WORDS:
+        if any(w in compact for w in words):
+            return name
+    return None
+
+
+def _unit_in(text: str) -> str | None:
+    m = re.search(rf"({UNIT})", text)
+    return m.group(1) if m else None
+
+
+def parse_budget_table(table: Table) -> BudgetParse | None:
+    """A table whose header names budget and execution columns; None when it is not one."""
+    rows = table_rows(table)
+    for h, header in enumerate(rows[:4]):
+        roles = _header_roles(header)
+        amount_roles = {r for r in roles.values() if r in ("initial", "adjusted", "executed")}
+        if len(amount_roles) < 2 and not ({"executed", "rate"} <= set(roles.values())):
+            continue
+        result = BudgetParse()
+        header_text = " ".join(" ".join(r) for r in rows[: h + 1])
+        result.unit = _unit_in(header_text)
+        for row in rows[h + 1 :]:
+            label = next((c for c in row if re.search(r"[\u4e00-\u9fff]", c)), "")
+            name = _line_of(label)
+            if name is None or name in result.lines:
+                continue
+            result.unit = result.unit or _unit_in(label)
+            line = BudgetLine()
+            for i, role in roles.items():
+                if i >= len(row) or not row[i] or parse_number(row[i]) is None:
+                    continue
+                value = parse_number(row[i])
+                if role == "rate":
+                    line.rate, line.rate_text = value, clean_number_text(row[i])
+                elif role in ("weight", "score"):
+                    setattr(line, role, value)
+                else:
+                    setattr(line, role, value)
+            if line.is_empty() and line.score is None:
+                continue
+            result.lines[name] = line
+            evidence = "\t".join(c for c in row if c)
+            for attr in ("initial", "adjustment", "adjusted", "executed", "rate", "weight", "score"):
+                if getattr(line, attr) is not None:
+                    result.evidence[f"budget.{name}.{attr}"] = evidence
+        unit = result.unit or "元"
+        for line in result.lines.values():
+            for attr in ("initial", "adjustment", "adjusted", "executed"):
+                setattr(line, attr, to_yuan(getattr(line, attr), unit))
+        result.unit = unit
+        return result
+    return None
+
+
+# --- prose ------------------------------------------------------------------------------------
+
+_SUBLINE = re.compile(r"基本支出|项目支出")
+_AMOUNT_ROLE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("adjustment", re.compile(r"调[增减]|调整(?:资金|金额|数)|追加|追减")),
+    ("adjusted", re.compile(r"调整后|全年预算|预算调整为|调整为")),
+    ("initial", re.compile(r"年初")),
+    ("executed", re.compile(r"执行|决算|实际支出|支出金额|支出数|实际使用|完成")),
+    ("adjusted", re.compile(r"预算")),
+)
+
+
+def _role_for_amount(context: str, unit: str) -> str | None:
+    if unit == "%":
+        return "rate" if re.search(r"执行率|完成率|完成.{0,8}的|执行进度", context) else None
+    for role, pattern in _AMOUNT_ROLE_WORDS:
+        if pattern.search(context):
+            return role
+    return None
+
+
+def _segments(text: str) -> list[tuple[str, int, int]]:
+    """(line name, start, end) spans: the text before the first sub-line is the total."""
+    starts: list[tuple[int, str]] = []
+    for m in _SUBLINE.finditer(text):
+        nxt = AMOUNT_RE.search(text, m.end())
+        if nxt and nxt.start() - m.end() < 24 and not re.search(r"[。，,；;]", text[m.end() : nxt.start()]):
+            starts.append((m.start(), "basic" if m.group(0) == "基本支出" else "project"))
+    spans: list[tuple[str, int, int]] = []
+    first = starts[0][0] if starts else len(text)
+    spans.append(("total", 0, first))
+    for i, (pos, name) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        spans.append((name, pos, end))
+    return spans
+
+
+def parse_budget_prose(paras: list[str]) -> BudgetParse:
+    result = BudgetParse()
+    body = section(paras, SECTION_WORDS)[1:] or [p for p in paras if _looks_budgetary(p)]
+    kept = [s for p in body for s in re.split(r"(?<=[。；;])", p) if s and not any(w in s for w in OFF_TOPIC)]
+    text = "".join(kept)
+    for name, start, end in _segments(text):
+        line = result.lines.get(name) or BudgetLine()
+        cursor = start
+        first = True
+        for m in AMOUNT_RE.finditer(text, start, end):
+            context = text[cursor : m.start()]
+            cursor = m.end()
+            unit = m.group("unit")
+            role = _role_for_amount(context, unit)
+            if role is None and first and name != "total" and unit != "%":
+                role = "adjusted"  # "项目支出 7664.88 万元": a sub-line's bare amount is its budget
+            first = False
+            if role is None or (role == "rate" and line.rate is not None):
+                continue
+            value = parse_number(m.group("num"))
+            if role == "rate":
+                line.rate, line.rate_text = value, clean_number_text(m.group("num"))
+            else:
+                if getattr(line, role) is not None:
+                    continue
+                if role == "adjustment" and value is not None:
+                    signs = re.findall(r"[增减]", context)
+                    value = -value if signs and signs[-1] == "减" else value
+                setattr(line, role, to_yuan(value, unit))
+                result.unit = result.unit or unit
+            result.evidence[f"budget.{name}.{role}"] = sentence_at(text, m.start())
+        if not line.is_empty():
+            result.lines[name] = line
+    return result
+
+
+def _looks_budgetary(paragraph: str) -> bool:
+    return len(AMOUNT_RE.findall(paragraph)) >= 2 and bool(re.search(r"预算", paragraph)) and "执行" in paragraph

@@ -1,0 +1,128 @@
+"""Places from China's division table (cpca's adcodes): district → city → province."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+
+from flows.reports.model import Region
+
+_MUNICIPALITIES = {"11", "12", "31", "50"}
+_STREET = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:街道|镇|乡))")
+# division names that are also ordinary words in report prose ("老城区", "矿区治理")
+_GENERIC = {"城区", "郊区", "矿区", "新区", "市中区", "城中区", "城关区", "县"}
+_SUFFIX = re.compile(r"(省|市|自治区|特别行政区|区|县|旗|自治州|地区|盟)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    code: str
+    name: str
+    province: str
+    city: str | None
+    level: int  # 1 province, 2 city, 3 district/county
+
+
+def _adcodes_path() -> Path:
+    # read the table without importing cpca: its import needs pkg_resources and builds matchers we do not use
+    spec = find_spec("cpca")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the cpca package (division table) is not installed")
+    return Path(spec.origin).parent / "resources" / "adcodes.csv"
+
+
+@lru_cache(maxsize=1)
+def divisions() -> tuple[Division, ...]:
+    rows: dict[str, str] = {}
+    with _adcodes_path().open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            rows[row["adcode"][:6]] = row["name"]
+    out: list[Division] = []
+    for code, name in rows.items():
+        prov_code, city_code = code[:2] + "0000", code[:4] + "00"
+        province = rows.get(prov_code)
+        if province is None:
+            continue
+        if code == prov_code:
+            out.append(Division(code, name, province, province if code[:2] in _MUNICIPALITIES else None, 1))
+        elif code == city_code:
+            if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                continue
+            out.append(Division(code, name, province, name, 2))
+        else:
+            city = province if code[:2] in _MUNICIPALITIES else rows.get(city_code)
+            if city in (None, "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                city = None
+            out.append(Division(code, name, province, city, 3))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, list[Division]]:
+    index: dict[str, list[Division]] = {}
+    for d in divisions():
+        index.setdefault(d.name, []).append(d)
+    return index
+
+
+def _short(name: str) -> str:
+    """'闵行区' → '闵行', '上海市' → '上海': how texts abbreviate."""
+    return _SUFFIX.sub("", name)
+
+
+def find_region(*texts: str) -> Region:
+    """The district (and its city and province) named in the first text that names one.
+
+    Texts are tried in order (unit name, title, body); a city or province also named there
+    decides between districts of the same name.
+    """
+    index = _by_name()
+    for text in texts:
+        if not text:
+            continue
+        found: list[tuple[int, Division]] = []
+        for name, divs in index.items():
+            if len(name) >= 2 and divs[0].level == 3 and name not in _GENERIC:
+                pos = text.find(name)
+                if pos != -1:
+                    found.extend((pos, d) for d in divs)
+        if not found:
+            continue
+        found.sort(key=lambda pd: (pd[0], -len(pd[1].name)))
+        candidates = [d for _, d in found if d.name == found[0][1].name]
+        best = next(
+            (d for d in candidates if (d.city and d.city in text) or d.province in text or _short(d.province) in text),
+            candidates[0],
+        )
+        return Region(best.province, best.city, best.name, find_street(text))
+    for text in texts:  # a city-level unit names no district
+        for d in divisions():
+            if d.level == 2 and d.name in (text or ""):
+                return Region(d.province, d.city, None, find_street(text))
+    return Region()
+
+
+def find_street(text: str) -> str | None:
+    """The 街道/镇/乡 a unit sits under, when its name holds one ('浦锦街道社区党群服务中心' → '浦锦街道')."""
+    for m in _STREET.finditer(text or ""):
+        name = m.group(1)
+        # "区" inside the match means it swallowed a district name: keep what follows it
+        name = re.split(r"[省市区县]", name)[-1]
+        if len(name) >= 3:
+            return name
+    return None
+
+
+def strip_region_prefix(name: str, region: Region) -> str:
+    """A unit's own name: province, city and district prefixes removed, the street kept."""
+    out = name
+    for part in (region.province, region.city, region.district):
+        for form in filter(None, (part, _short(part) if part else None)):
+            if out.startswith(form) and len(out) > len(form) + 1:
+                out = out[len(form) :]
+                break
+    return out
