@@ -11,7 +11,7 @@ from flows.reports.numbers import normalise_digits
 SENTENCE_END = "。；;！？!?"
 # a heading number: 一、 （一） (1) 1. 1、 ①
 HEADING_NUMBER = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|[（(]\d+[)）]|\d+[、.．](?!\d)|[①-⑳])\s*"
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|[（(]\d+[)）]|\d+(?:、|[.．](?!\d))|[①-⑳])\s*"
 )
 TOC_LINE = re.compile(r"[\s.…·]{1,}\d{1,3}\s*$")
 
@@ -87,7 +87,7 @@ def heading_level(text: str) -> int | None:
         return 1
     if re.match(r"^\s*[（(][一二三四五六七八九十]+[)）]", text):
         return 2
-    if re.match(r"^\s*\d+[、.．](?!\d)", text):
+    if re.match(r"^\s*\d+(?:、|[.．](?!\d))", text):
         return 3
     if re.match(r"^\s*[（(]\d+[)）]", text):
         return 4
@@ -112,14 +112,15 @@ def section(paras: list[str], words: tuple[str, ...], *, max_heading_len: int = 
 
 
 def merged_tables(doc: Document) -> list[Table]:
-    """Tables with the ones that directly follow them (nothing between, same width) appended:
+    """Tables with the ones that directly follow them (nothing between, about as wide) appended:
     a table broken by a page or a blank line is still one table."""
     out: list[Table] = []
     previous_was_table = False
     for block in doc.blocks:
         if isinstance(block, Table):
             width = max((len(r) for r in block.rows), default=0)
-            if previous_was_table and out and max((len(r) for r in out[-1].rows), default=0) == width:
+            # a page break can drop a row's empty cells, so the continuation may be a cell or two narrower
+            if previous_was_table and out and abs(max((len(r) for r in out[-1].rows), default=0) - width) <= 2:
                 out[-1] = Table(out[-1].rows + block.rows, out[-1].page)
             else:
                 out.append(block)

@@ -1,0 +1,184 @@
+"""Assets, staff, overall score, problems and measures, reporting-period dates, page header facts."""
+
+from __future__ import annotations
+
+import re
+
+from flows.reports.numbers import AMOUNT_RE, parse_number, to_yuan
+from flows.reports.text import heading_level, sentence_at, strip_heading_number
+
+_AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元)"
+_ASSETS = {
+    "total_begin": re.compile(rf"年初(?:部门)?资产总(?:额|计)(?:为|是)?\s*{_AMOUNT}"),
+    "total_end": re.compile(rf"年末(?:部门)?资产总(?:额|计)(?:为|是)?\s*{_AMOUNT}"),
+    "fixed_begin": re.compile(rf"年初固定资产(?:原值)?(?:总额)?(?:为|是)?\s*{_AMOUNT}"),
+    "fixed_end": re.compile(rf"年末固定资产(?:原值)?(?:总额)?(?:为|是)?\s*{_AMOUNT}"),
+}
+
+
+def parse_assets(text: str) -> tuple[dict[str, float | None], dict[str, str]]:
+    values: dict[str, float | None] = dict.fromkeys(_ASSETS)
+    evidence: dict[str, str] = {}
+    for key, pattern in _ASSETS.items():
+        m = pattern.search(text)
+        if m:
+            values[key] = to_yuan(parse_number(m.group(1)), m.group(2))
+            evidence[f"assets.{key}"] = sentence_at(text, m.start())
+    return values, evidence
+
+
+_AUTHORIZED = (
+    re.compile(r"(?:核定)?编制(?:人数|数)?(?:为|共)?\s*(\d+)\s*(?:人|个|名)"),
+    re.compile(r"(?:事业|行政)编制\s*(\d+)\s*(?:人|个|名)"),
+)
+_ACTUAL = (re.compile(r"实有(?:在编)?(?:人员|人数)?(?:为|共)?\s*(\d+)\s*(?:人|名)"), re.compile(r"在编人员\s*(\d+)\s*(?:人|名)"))
+_POSTS = re.compile(r"(行政|事业)编\s*(\d+)\s*人")
+_YEAR_END_STAFF = re.compile(r"年末在职([^。；]*)")
+_ESTABLISHED = re.compile(r"(\d+)\s*名(?:事业编|行政编|公务员|参公)")
+
+
+def parse_staff(text: str) -> tuple[dict[str, int | None], dict[str, str]]:
+    staff: dict[str, int | None] = {"authorized": None, "actual": None}
+    evidence: dict[str, str] = {}
+    posts = _POSTS.findall(text)
+    if posts:  # "核定编制人数为行政编0人，事业编15人"
+        staff["authorized"] = sum(int(n) for _, n in posts)
+        evidence["staff.authorized"] = sentence_at(text, text.find(posts[0][0] + "编"))
+    else:
+        for pattern in _AUTHORIZED:
+            m = pattern.search(text)
+            if m:
+                staff["authorized"] = int(m.group(1))
+                evidence["staff.authorized"] = sentence_at(text, m.start())
+                break
+    for pattern in _ACTUAL:
+        m = pattern.search(text)
+        if m:
+            staff["actual"] = int(m.group(1))
+            evidence["staff.actual"] = sentence_at(text, m.start())
+            break
+    else:
+        m = _YEAR_END_STAFF.search(text)
+        if m and _ESTABLISHED.search(m.group(1)):  # established posts only, not contract social workers
+            staff["actual"] = sum(int(n) for n in _ESTABLISHED.findall(m.group(1)))
+            evidence["staff.actual"] = sentence_at(text, m.start())
+    return staff, evidence
+
+
+_SCORE = re.compile(
+    r"(?:自评总得分|自评总分|综合评分|综合得分|自评得分|评价得分|总得分|总分)(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分"
+)
+_GRADE = re.compile(r"(?:评价结论|评价等级|自评等级|等级|结论)(?:为|是|:|：)?\s*[“\"「]?(优秀|优|良好|良|中|合格|差|不合格)")
+
+
+def parse_score(text: str) -> tuple[float | None, list[float], str | None, dict[str, str]]:
+    """(stated total, every total stated, grade, evidence). An explicit 自评总得分 wins over others."""
+    evidence: dict[str, str] = {}
+    found = [(m, float(m.group(1))) for m in _SCORE.finditer(text)]
+    found = [(m, v) for m, v in found if v <= 1000]
+    candidates = list(dict.fromkeys(v for _, v in found))
+    total = None
+    if found:
+        explicit = [f for f in found if "自评" in f[0].group(0) or "总" in f[0].group(0)]
+        m, total = (explicit or found)[-1]
+        evidence["score.total"] = sentence_at(text, m.start())
+    g = _GRADE.search(text)
+    grade = None
+    if g:
+        grade = {"优秀": "优", "良好": "良", "合格": "中", "不合格": "差"}.get(g.group(1), g.group(1))
+        evidence["score.grade"] = sentence_at(text, g.start())
+    return total, candidates, grade, evidence
+
+
+_PROBLEM_HEAD = re.compile(r"存在(?:的)?(?:主要)?问题|主要问题|问题及原因|问题分析")
+_MEASURE_HEAD = re.compile(r"改进(?:的)?(?:方向|措施|建议)|整改措施|下一步(?:工作)?(?:计划|打算|措施)|具体措施|改进意见")
+_ITEM = re.compile(r"^\s*(?:\d+(?:、|[.．](?!\d))|[（(]\d+[)）]|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是|[①-⑳])")
+
+
+def _items(paras: list[str]) -> list[str]:
+    """Numbered items; unnumbered paragraphs continue the item above."""
+    items: list[str] = []
+    for p in paras:
+        if _ITEM.match(p):
+            items.append(strip_heading_number(p))
+        elif items:
+            items[-1] += p
+        else:
+            items.append(p)
+    return [i for i in items if i]
+
+
+def parse_problems_and_measures(paras: list[str]) -> tuple[list[str], list[str]]:
+    problems: list[str] = []
+    measures: list[str] = []
+    target: list[str] | None = None
+    buffer: list[str] = []
+    level_open: int | None = None
+
+    def flush() -> None:
+        if target is not None:
+            target.extend(_items(buffer))
+        buffer.clear()
+
+    for p in paras:
+        level = heading_level(p)
+        is_heading = level is not None and len(p) <= 40 and not _ITEM.match(p) or (
+            level is not None and len(p) <= 40 and (_PROBLEM_HEAD.search(p) or _MEASURE_HEAD.search(p))
+        )
+        if is_heading and _MEASURE_HEAD.search(p) and level is not None and level <= 2:
+            flush()
+            target, level_open = measures, level
+            continue
+        if is_heading and _PROBLEM_HEAD.search(p) and not _MEASURE_HEAD.search(p) and level is not None and level <= 2:
+            flush()
+            target, level_open = problems, level
+            continue
+        if target is not None and level is not None and level_open is not None and level < level_open:
+            flush()
+            target, level_open = None, None
+            continue
+        if target is not None and level == 1:
+            flush()
+            target, level_open = None, None
+            continue
+        if target is not None:
+            buffer.append(p)
+    flush()
+    return problems, measures
+
+
+_PERIOD = re.compile(r"(?:截至|截止至|截止到|截止|至)\s*((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
+
+
+def parse_period_years(text: str) -> list[tuple[int, str]]:
+    """Years named as the end of the reporting period ('截至2023年12月31日'), with their sentences."""
+    return [(int(m.group(1)), sentence_at(text, m.start())) for m in _PERIOD.finditer(text)]
+
+
+_META = {
+    "publisher": re.compile(r"(?:发布机构|来源|发文机关|信息来源)\s*[:：|]\s*\|?\s*([^\s|:：]{2,30})"),
+    "index_no": re.compile(r"索引号\s*[:：|]\s*\|?\s*([A-Za-z0-9\-/_]{4,40})"),
+    "published_date": re.compile(
+        r"(?:发布时间|发布日期|生成日期|成文日期)\s*[:：|]\s*\|?\s*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
+    ),
+}
+
+
+def parse_header_meta(text: str) -> dict[str, str]:
+    """Publisher, date and index number from a page header or metadata table, when the text holds one."""
+    out: dict[str, str] = {}
+    head = text[:1500]
+    for key, pattern in _META.items():
+        m = pattern.search(head)
+        if not m:
+            continue
+        if key == "published_date":
+            y, mo, d = m.groups()
+            out[key] = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
+        else:
+            out[key] = m.group(1).strip()
+    return out
+
+
+def amounts_in(text: str) -> int:
+    return len(AMOUNT_RE.findall(text))

@@ -1,0 +1,126 @@
+"""Performance-indicator rows from indicator tables: three levels, inherited blanks, wrapped rows."""
+
+from __future__ import annotations
+
+import re
+
+from flows.documents.model import Table
+from flows.reports.model import Indicator
+from flows.reports.numbers import parse_number
+from flows.reports.text import table_rows
+
+# header vocabulary → role, most specific first
+_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("level_weight", re.compile(r"^[一二]级(?:指标)?权重|^[一二]级(?:指标)?分值")),
+    ("level1", re.compile(r"一级指标")),
+    ("level2", re.compile(r"二级指标")),
+    ("name", re.compile(r"三级指标|指标名称|绩效指标|^指标$|具体指标")),
+    ("op", re.compile(r"指标性质|符号")),
+    ("unit", re.compile(r"度量单位|计量单位|^单位$")),
+    ("reason", re.compile(r"原因|偏差|说明|备注|改进措施")),
+    ("actual", re.compile(r"完成值|实际值|实际完成|完成情况|实现值|实际")),
+    ("target", re.compile(r"指标值|目标值|年度目标|预期值|计划值|标准值|目标")),
+    ("score", re.compile(r"自评分|得分|评分")),
+    ("weight", re.compile(r"分值|权重|满分")),
+)
+_TOTAL_ROW = re.compile(r"^(?:合计|总计|总分|小计)$")
+
+
+def _roles(header: list[str]) -> dict[int, str]:
+    roles: dict[int, str] = {}
+    for i, cell in enumerate(header):
+        compact = re.sub(r"\s", "", cell)
+        if not compact:
+            continue
+        for role, pattern in _HEADERS:
+            if pattern.search(compact) and (role == "level_weight" or role not in roles.values()):
+                roles[i] = role
+                break
+    return roles
+
+
+def is_indicator_header(row: list[str]) -> bool:
+    roles = set(_roles(row).values())
+    return "name" in roles and bool(roles & {"target", "actual", "score"})
+
+
+def _align(row: list[str], width: int, tail: int) -> list[str]:
+    """A row that lost empty cells: the last `tail` columns right-aligned; the leading text cells
+    fill the level and name columns from the right."""
+    if len(row) >= width:
+        return row[:width]
+    pad = [""] * (width - len(row))
+    return pad + row if tail >= width else row[: len(row) - tail] + pad + row[len(row) - tail :]
+
+
+def parse_indicator_table(table: Table) -> list[tuple[Indicator, str]] | None:
+    """(indicator, evidence row) pairs, or None when the table is not an indicator table."""
+    rows = table_rows(table)
+    header_at = next((i for i, r in enumerate(rows[:5]) if is_indicator_header(r)), None)
+    if header_at is None:
+        return None
+    header = rows[header_at]
+    roles = _roles(header)
+    col = {role: i for i, role in sorted(roles.items(), reverse=True)}
+    width = len(header)
+    name_col = col["name"]
+    head_cols = [i for i in range(name_col + 1)]
+    out: list[tuple[Indicator, str]] = []
+    level1: str | None = None
+    level2: str | None = None
+    for raw in rows[header_at + 1 :]:
+        if not any(raw) or is_indicator_header(raw):
+            continue
+        if len(raw) < width:
+            texts_tail = width - name_col - 1
+            head = [c for c in raw[: len(raw) - texts_tail] if c and parse_number(c) is None or c and re.search(r"[\u4e00-\u9fff]", c)]
+            row = [""] * width
+            row[name_col + 1 :] = raw[len(raw) - texts_tail :] if texts_tail else []
+            levels = [i for i in head_cols if roles.get(i) in ("level1", "level2", "name")]
+            for i, text in zip(reversed(levels), reversed(head), strict=False):
+                row[i] = text
+        else:
+            row = raw[:width]
+
+        def cell(role: str, row: list[str] = row) -> str:
+            i = col.get(role)
+            return row[i] if i is not None and i < len(row) else ""
+
+        name = cell("name")
+        filled = {r for r in ("target", "actual", "score", "weight") if cell(r)}
+        if _TOTAL_ROW.match(re.sub(r"\s", "", name or cell("level1"))):
+            continue
+        if not name:
+            if filled or not out:
+                if cell("level1"):
+                    level1, level2 = cell("level1"), None
+                if cell("level2"):
+                    level2 = cell("level2")
+                continue
+            if cell("level1") or cell("level2"):
+                level1 = cell("level1") or level1
+                level2 = cell("level2") or level2
+                continue
+            previous = out[-1][0]
+            if cell("reason"):  # a reason cell wrapped onto the next page
+                previous.reason = (previous.reason or "") + cell("reason")
+            continue
+        if cell("level1"):
+            level1, level2 = cell("level1"), None
+        if cell("level2"):
+            level2 = cell("level2")
+        target = cell("target")
+        if "op" in col or "unit" in col:  # 指标性质 / 指标值 / 度量单位 in separate columns
+            target = f"{cell('op')}{target}{cell('unit')}" if target else target
+        indicator = Indicator(
+            level1=level1,
+            level2=level2,
+            name=name,
+            weight=parse_number(cell("weight")) if cell("weight") else None,
+            target=target or None,
+            actual=cell("actual") or None,
+            score=parse_number(cell("score")) if cell("score") else None,
+            reason=cell("reason") or None,
+        )
+        out.append((indicator, "\t".join(c for c in raw if c)))
+    return out
