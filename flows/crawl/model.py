@@ -34,3 +34,20 @@ class FetchedDocument:
     content_type: str | None = None
     # from the detail page header: publisher, published_date (YYYY-MM-DD), index_no
     page_meta: dict[str, str] = field(default_factory=dict)
+    # the server answered 304 and the archived body was reused
+    not_modified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlError:
+    """A request that failed for good; the run goes on without it.
+
+    kind: not_found, http_error, timeout, connection, too_large, robots_disallowed,
+    robots_unavailable, host_not_allowed, no_attachments, invalid_url.
+    """
+
+    url: str
+    kind: str
+    message: str
+    status: int | None = None
+    page_url: str | None = None  # the detail page that linked an attachment

@@ -1,0 +1,347 @@
+"""Polite HTTP: one client per source, per-host rate limit, bounded retries, size limit, robots.txt.
+
+Government sites are slow and small; a nightly collector must never be the reason one
+falls over. Every request (retries and robots.txt included) is reported to `on_request`
+as a fetch-log record.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import urllib.robotparser
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import Message
+from email.utils import parsedate_to_datetime
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from flows.crawl.archive import sha256_hex, utc_now_iso
+from flows.sources.model import Source
+
+try:
+    _VERSION = version("govperf")
+except PackageNotFoundError:  # running from a bare checkout
+    _VERSION = "0"
+
+USER_AGENT = f"govperf/{_VERSION} (budget-performance report collector)"
+ROBOTS_AGENT = "govperf"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+
+OnRequest = Callable[[dict[str, Any]], None]
+
+
+def user_agent(source: Source) -> str:
+    suffix = source.politeness.user_agent_suffix.strip()
+    return f"{USER_AGENT} {suffix}" if suffix else USER_AGENT
+
+
+def make_client(source: Source) -> httpx.Client:
+    """An httpx client with the source's User-Agent and timeouts; HTTP/1.1, redirects followed."""
+    p = source.politeness
+    return httpx.Client(
+        headers={"User-Agent": user_agent(source)},
+        timeout=httpx.Timeout(p.timeout_seconds),
+        follow_redirects=True,
+        http1=True,
+        http2=False,
+        limits=httpx.Limits(max_connections=p.concurrency + 2, max_keepalive_connections=p.concurrency + 2),
+    )
+
+
+class FetchFailure(Exception):
+    """A request that failed for good (after any retries)."""
+
+    def __init__(self, url: str, kind: str, message: str, status: int | None = None) -> None:
+        super().__init__(f"{url}: {kind}: {message}")
+        self.url = url
+        self.kind = kind
+        self.message = message
+        self.status = status
+
+
+@dataclass(slots=True)
+class HttpResponse:
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int
+    headers: httpx.Headers
+    body: bytes  # empty for 304
+    elapsed_ms: int
+    fetched_at: str  # ISO 8601 UTC, when the request started
+
+    @property
+    def content_type(self) -> str | None:
+        ct = self.headers.get("content-type")
+        return ct.split(";")[0].strip().lower() if ct else None
+
+    @property
+    def charset(self) -> str | None:
+        return header_charset(self.headers.get("content-type"))
+
+
+def header_charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    msg = Message()
+    msg["content-type"] = content_type
+    cs = msg.get_param("charset")
+    return cs.strip() if isinstance(cs, str) and cs.strip() else None
+
+
+# ── pure policy pieces ──────────────────────────────────────────────────────────────
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
+    """Exponential backoff with jitter: about base·2^attempt, between half and all of it."""
+    ceiling = min(cap, base * (2**attempt))
+    return ceiling * (0.5 + 0.5 * rng.random())
+
+
+class RateLimiter:
+    """At most one request per `min_interval` seconds per host, across threads."""
+
+    def __init__(self, min_interval: float, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.min_interval = min_interval
+        self._sleep = sleep
+        self._next: dict[str, float] = {}
+        self._interval: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def set_interval(self, host: str, seconds: float) -> None:
+        with self._lock:
+            self._interval[host] = max(self.min_interval, seconds)
+
+    def wait(self, host: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            at = max(now, self._next.get(host, 0.0))
+            self._next[host] = at + self._interval.get(host, self.min_interval)
+        if at > now:
+            self._sleep(at - now)
+
+
+# ── the client ──────────────────────────────────────────────────────────────────────
+class PoliteClient:
+    """GETs with the source's manners. Thread-safe; share one per source and run."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        source: Source,
+        *,
+        on_request: OnRequest | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client = client
+        self.source = source
+        self.policy = source.politeness
+        self.on_request = on_request
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self.limiter = RateLimiter(self.policy.min_interval, sleep)
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | FetchFailure | None] = {}
+        self._robots_lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        self.requests = 0
+
+    # public ----------------------------------------------------------------------------
+    def get(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        role: str = "page",
+        not_modified_sha: str | None = None,
+    ) -> HttpResponse:
+        """GET with robots check, rate limit and retries. Returns 200 or 304; raises FetchFailure.
+
+        not_modified_sha is written to the log line of a 304: the archived body it stands for.
+        """
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchFailure(url, "invalid_url", "not an http(s) URL")
+        if self.policy.respect_robots:
+            self._check_robots(url)
+        return self._get_with_retries(url, headers or {}, role, not_modified_sha)
+
+    # robots.txt ------------------------------------------------------------------------
+    def _check_robots(self, url: str) -> None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._robots_lock:
+            # fetched once per host; the lock makes concurrent first requests wait for it
+            if origin not in self._robots:
+                self._robots[origin] = self._load_robots(origin)
+            rules = self._robots[origin]
+        if isinstance(rules, FetchFailure):
+            raise FetchFailure(
+                url, "robots_unavailable", f"robots.txt unreachable ({rules.kind}: {rules.message})"
+            )
+        if rules is not None and not rules.can_fetch(ROBOTS_AGENT, url):
+            raise FetchFailure(url, "robots_disallowed", "disallowed by robots.txt")
+
+    def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | FetchFailure | None:
+        """Rules, None (no robots.txt: all allowed) or the failure (RFC 9309: unreachable = disallow)."""
+        try:
+            resp = self._get_with_retries(f"{origin}/robots.txt", {}, "robots", None, allow_4xx=True)
+        except FetchFailure as exc:
+            if exc.kind in ("not_found", "http_error") and exc.status is not None and 400 <= exc.status < 500:
+                return None
+            return exc
+        if resp.status >= 400:
+            return None
+        rules = urllib.robotparser.RobotFileParser()
+        rules.parse(resp.body.decode("utf-8", errors="replace").splitlines())
+        delay = rules.crawl_delay(ROBOTS_AGENT)
+        if delay:
+            self.limiter.set_interval(urlsplit(origin).netloc, float(delay))
+        return rules
+
+    # one URL, with retries ------------------------------------------------------------
+    def _get_with_retries(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        role: str,
+        not_modified_sha: str | None,
+        *,
+        allow_4xx: bool = False,
+    ) -> HttpResponse:
+        host = urlsplit(url).netloc
+        attempt = 0
+        while True:
+            self.limiter.wait(host)
+            retry_after: float | None = None
+            try:
+                resp = self._once(url, headers, role, not_modified_sha)
+            except FetchFailure as exc:
+                if exc.kind not in ("timeout", "connection") or attempt >= self.policy.max_retries:
+                    if attempt and exc.kind in ("timeout", "connection"):
+                        exc.message += f" (after {attempt} retries)"
+                    raise
+            else:
+                if resp.status in (200, 304) or (
+                    allow_4xx and 400 <= resp.status < 500 and resp.status != 429
+                ):
+                    return resp
+                if resp.status not in RETRY_STATUSES or attempt >= self.policy.max_retries:
+                    kind = "not_found" if resp.status in (404, 410) else "http_error"
+                    suffix = f" after {attempt} retries" if attempt else ""
+                    raise FetchFailure(url, kind, f"HTTP {resp.status}{suffix}", resp.status)
+                retry_after = parse_retry_after(resp.headers.get("retry-after"))
+            delay = backoff_delay(
+                attempt, self.policy.backoff_base_seconds, self.policy.backoff_max_seconds, self._rng
+            )
+            if retry_after is not None:
+                delay = max(delay, min(retry_after, self.policy.max_retry_after_seconds))
+            self._sleep(delay)
+            attempt += 1
+
+    def _once(
+        self, url: str, headers: Mapping[str, str], role: str, not_modified_sha: str | None
+    ) -> HttpResponse:
+        """One request, streamed so an oversized body is cut off; logged whatever happens."""
+        with self._count_lock:
+            self.requests += 1
+        limit = self.policy.max_body_bytes
+        # a body trickled byte by byte would dodge the per-read timeout: cap the whole request
+        deadline = time.monotonic() + self.policy.timeout_seconds * 4
+        started = time.monotonic()
+        fetched_at = utc_now_iso()
+        entry: dict[str, Any] = {
+            "url": url,
+            "fetched_at": fetched_at,
+            "source": self.source.name,
+            "role": role,
+        }
+        try:
+            with self.client.stream("GET", url, headers=dict(headers)) as r:
+                entry.update(
+                    status=r.status_code,
+                    etag=r.headers.get("etag"),
+                    last_modified=r.headers.get("last-modified"),
+                    content_type=r.headers.get("content-type"),
+                )
+                if str(r.url) != url:
+                    entry["final_url"] = str(r.url)
+                declared = r.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > limit:
+                    raise FetchFailure(
+                        url, "too_large", f"Content-Length {declared} > {limit} bytes", r.status_code
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in r.iter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise FetchFailure(url, "too_large", f"body larger than {limit} bytes", r.status_code)
+                    if time.monotonic() > deadline:
+                        raise FetchFailure(url, "timeout", "body not received within the deadline")
+                    chunks.append(chunk)
+                body = b"".join(chunks)
+                resp = HttpResponse(
+                    url=url,
+                    final_url=str(r.url),
+                    status=r.status_code,
+                    headers=r.headers,
+                    body=body,
+                    elapsed_ms=int((time.monotonic() - started) * 1000),
+                    fetched_at=fetched_at,
+                )
+        except FetchFailure as exc:
+            entry["bytes"] = None
+            entry["error"] = f"{exc.kind}: {exc.message}"
+            self._log(entry, started)
+            raise
+        except httpx.TimeoutException as exc:
+            entry["error"] = f"timeout: {type(exc).__name__}"
+            self._log(entry, started)
+            raise FetchFailure(url, "timeout", f"{type(exc).__name__}: {exc}") from exc
+        except httpx.UnsupportedProtocol as exc:
+            entry["error"] = f"invalid_url: {exc}"
+            self._log(entry, started)
+            raise FetchFailure(url, "invalid_url", str(exc)) from exc
+        except httpx.TransportError as exc:
+            entry["error"] = f"connection: {type(exc).__name__}"
+            self._log(entry, started)
+            raise FetchFailure(url, "connection", f"{type(exc).__name__}: {exc}") from exc
+        except httpx.HTTPError as exc:  # too many redirects, invalid URL, …
+            entry["error"] = f"http_error: {exc}"
+            self._log(entry, started)
+            raise FetchFailure(url, "http_error", f"{type(exc).__name__}: {exc}") from exc
+        entry["bytes"] = len(resp.body)
+        if resp.status == 200:
+            entry["sha256"] = sha256_hex(resp.body)
+        elif resp.status == 304:
+            entry["sha256"] = not_modified_sha
+        else:
+            entry["error"] = f"HTTP {resp.status}"
+        self._log(entry, started)
+        return resp
+
+    def _log(self, entry: dict[str, Any], started: float) -> None:
+        entry["elapsed_ms"] = int((time.monotonic() - started) * 1000)
+        if self.on_request is not None:
+            self.on_request(entry)

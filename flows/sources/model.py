@@ -1,0 +1,203 @@
+"""Site configuration: one TOML file per site family, read into a `Source`.
+
+A new district is a new TOML file in this folder, not a new module. Every field is
+documented in the comment header of the TOML files here; the model checks the values
+so a typo fails at load time with the file's name, not half-way through a crawl.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SOURCES_DIR = Path(__file__).resolve().parent
+
+DEFAULT_INCLUDE = ("绩效自评", "绩效评价", "自评报告", "自评表")
+DEFAULT_EXCLUDE = ("决算", "预算公开", "新闻", "会议")
+DEFAULT_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx")
+
+
+class _Strict(BaseModel):
+    # unknown keys are typos in hand-written TOML: refuse them instead of ignoring them
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Region(_Strict):
+    """Where the reports of this source come from: hints for the parser, not proof."""
+
+    province: str
+    city: str
+    district: str
+    street: str | None = None
+
+
+class Pagination(_Strict):
+    """How to reach list page 2, 3, … from a first page.
+
+    `pattern` holds `{n}`. A pattern starting with `?` or `&` is added to the first page's
+    query (`?page={n}`); any other pattern replaces the last path segment
+    (`index_{n}.html`). `start` is the n of the *second* page: `index.html` is followed by
+    `index_1.html` (start 1), `?page=1` by `?page=2` (start 2).
+    """
+
+    pattern: str | None = None
+    start: int = Field(default=1, ge=0)
+    max_pages: int = Field(default=20, ge=1)
+    follow_next: bool = True
+    next_texts: tuple[str, ...] = ("下一页", "下页", "后一页", "next", "Next", ">")
+
+    @field_validator("pattern")
+    @classmethod
+    def _has_n(cls, v: str | None) -> str | None:
+        if v is not None and "{n}" not in v:
+            raise ValueError("pagination pattern must contain {n}")
+        return v
+
+
+class Links(_Strict):
+    """Which anchors on a list page are reports."""
+
+    item_selector: str = "li a[href]"
+    # regex searched in the resolved detail URL; empty = any URL
+    url_pattern: str | None = None
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+
+    @field_validator("url_pattern")
+    @classmethod
+    def _compiles(cls, v: str | None) -> str | None:
+        if v:
+            re.compile(v)
+        return v or None
+
+
+class Detail(_Strict):
+    """What a detail page holds.
+
+    mode: `inline` (the page is the report), `attachments` (the report is in linked
+    files), `auto` (attachments when the page links any, else the page itself).
+    """
+
+    mode: Literal["inline", "attachments", "auto"] = "auto"
+    attachment_extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
+    attachment_selector: str = "a[href]"
+    # attachment link texts containing one of these are skipped (e.g. 政策解读)
+    attachment_exclude: tuple[str, ...] = ()
+
+    @field_validator("attachment_extensions")
+    @classmethod
+    def _norm_ext(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(e.lower().lstrip(".") for e in v)
+
+
+class Politeness(_Strict):
+    requests_per_second: float = Field(default=1.0, gt=0)
+    concurrency: int = Field(default=2, ge=1, le=16)
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    max_body_mb: float = Field(default=50.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    # first retry waits about this long, doubling each time (with jitter)
+    backoff_base_seconds: float = Field(default=1.0, ge=0)
+    backoff_max_seconds: float = Field(default=60.0, ge=0)
+    # a Retry-After longer than this is cut to it: a nightly run must end
+    max_retry_after_seconds: float = Field(default=120.0, ge=0)
+    user_agent_suffix: str = ""
+    respect_robots: bool = True
+
+    @property
+    def min_interval(self) -> float:
+        return 1.0 / self.requests_per_second
+
+    @property
+    def max_body_bytes(self) -> int:
+        return int(self.max_body_mb * 1024 * 1024)
+
+
+class Source(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    region: Region
+    verified: bool = False
+    enabled: bool = True
+    base_url: str
+    # first pages, one per column; relative entries are joined to base_url
+    list_pages: tuple[str, ...] = Field(min_length=1)
+    # hostnames links may point to; empty = base_url's host
+    allowed_hosts: tuple[str, ...] = ()
+    pagination: Pagination = Pagination()
+    links: Links = Links()
+    detail: Detail = Detail()
+    politeness: Politeness = Politeness()
+
+    @field_validator("base_url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"base_url must be an http(s) URL, got {v!r}")
+        return v.rstrip("/")
+
+    @model_validator(mode="after")
+    def _default_hosts(self) -> Source:
+        if not self.allowed_hosts:
+            object.__setattr__(self, "allowed_hosts", (_host(self.base_url),))
+        object.__setattr__(self, "allowed_hosts", tuple(h.lower() for h in self.allowed_hosts))
+        return self
+
+    def list_page_urls(self) -> list[str]:
+        """The first page of every column, as absolute URLs."""
+        return [self.resolve(p) for p in self.list_pages]
+
+    def resolve(self, path_or_url: str) -> str:
+        if urlsplit(path_or_url).scheme:
+            return path_or_url
+        return f"{self.base_url}/{path_or_url.lstrip('/')}"
+
+    def host_allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and (parts.hostname or "") in self.allowed_hosts
+
+    def rebased(self, base_url: str) -> Source:
+        """A copy whose URLs under base_url point at another base (the mirror's random port).
+
+        Absolute list pages on other hosts are left as they are.
+        """
+        new = base_url.rstrip("/")
+        old_host, new_host = _host(self.base_url), _host(new)
+        pages = tuple(
+            new + p[len(self.base_url) :] if p.startswith(self.base_url) else p for p in self.list_pages
+        )
+        hosts = tuple(dict.fromkeys(new_host if h == old_host else h for h in self.allowed_hosts))
+        return self.model_copy(update={"base_url": new, "list_pages": pages, "allowed_hosts": hosts})
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+class SourceError(ValueError):
+    """A source file that cannot be read; the message names the file."""
+
+
+def load_source(path: Path) -> Source:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Source.model_validate(data)
+    except (tomllib.TOMLDecodeError, ValidationError, OSError) as exc:
+        raise SourceError(f"{path}: {exc}") from exc
+
+
+def load_sources(folder: Path | None = None) -> dict[str, Source]:
+    """Every *.toml in folder (default: this package's folder), by source name."""
+    out: dict[str, Source] = {}
+    for path in sorted((folder or SOURCES_DIR).glob("*.toml")):
+        src = load_source(path)
+        if src.name in out:
+            raise SourceError(f"{path}: source name {src.name!r} is used twice")
+        out[src.name] = src
+    return out
