@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flows.documents.model import Document, Table
 from flows.reports.model import BudgetLine
-from flows.reports.numbers import AMOUNT_RE, UNIT, clean_number_text, parse_number, to_yuan
+from flows.reports.numbers import AMOUNT_RE, UNIT, clean_number_text, decimals, parse_number, to_yuan
 from flows.reports.text import merged_tables, paragraphs, section, sentence_at, table_rows
 
 # Row labels of budget tables and sub-lines of prose, most specific first.
@@ -56,6 +56,8 @@ def parse_budget_lines(doc: Document) -> BudgetParse:
         for attr in ("initial", "adjustment", "adjusted", "executed", "rate", "rate_text"):
             if getattr(mine, attr) is None and getattr(line, attr) is not None:
                 setattr(mine, attr, getattr(line, attr))
+                if attr in line.decimals:
+                    mine.decimals[attr] = line.decimals[attr]
                 key = f"budget.{name}.{'rate' if attr == 'rate_text' else attr}"
                 if key in prose.evidence:
                     result.evidence.setdefault(key, prose.evidence[key])
@@ -129,6 +131,7 @@ def parse_budget_table(table: Table) -> BudgetParse | None:
                     setattr(line, role, value)
                 else:
                     setattr(line, role, value)
+                    line.decimals[role] = decimals(clean_number_text(row[i]))
             if line.is_empty() and line.score is None:
                 continue
             result.lines[name] = line
@@ -211,6 +214,7 @@ def parse_budget_prose(paras: list[str]) -> BudgetParse:
                     signs = re.findall(r"[增减]", context)
                     value = -value if signs and signs[-1] == "减" else value
                 setattr(line, role, to_yuan(value, unit))
+                line.decimals[role] = decimals(m.group("num"))
                 result.unit = result.unit or unit
             result.evidence[f"budget.{name}.{role}"] = sentence_at(text, m.start())
         if not line.is_empty():

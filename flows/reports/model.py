@@ -29,6 +29,8 @@ class BudgetLine:
     score: float | None = None
     # the rate as printed ("92.77"), so checks know its precision
     rate_text: str | None = None
+    # amount field → decimals printed, in the document's unit, for rounding tolerances
+    decimals: dict[str, int] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return all(getattr(self, f) is None for f in (*AMOUNT_FIELDS, "rate"))
