@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import random
+import socket
 import threading
 import time
 from collections import Counter
@@ -20,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -41,8 +43,9 @@ from flows.crawl.http import (
     make_client,
     parse_retry_after,
 )
+from flows.crawl.model import DocumentLink
 from flows.crawl.page_meta import parse_page_meta
-from flows.sources.model import Source
+from flows.sources.model import Source, load_sources
 
 UUID_A = "0b6f3c3e-8d7e-4b53-9a52-3f1c0f5c2a11"
 UUID_C = "5a0d7a51-1f0e-4d2c-8c7b-9f60c2d4e8b2"
@@ -482,8 +485,6 @@ def test_second_fetch_is_conditional_and_downloads_nothing(site, tmp_path: Path)
 
 def test_missing_attachment_and_missing_page_are_errors_not_crashes(site, tmp_path: Path) -> None:
     base, _, _ = site
-    from flows.crawl.model import DocumentLink
-
     source = make_source(base)
     links = [
         DocumentLink("testsite", f"{base}/site/col/content/{UUID_A}.htm", "A", f"{base}/site/col/index.html"),
@@ -589,8 +590,6 @@ def test_policy_pieces() -> None:
 
 def test_robots_unreachable_host_is_an_error(tmp_path: Path) -> None:
     # nothing listens on this port: robots.txt is unreachable, so nothing is fetched (RFC 9309)
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -644,6 +643,10 @@ def test_attachment_helpers() -> None:
     assert attachment_title("附件3：绩效自评报告.pdf", "http://h/x.pdf", "页标题") == "绩效自评报告"
     assert attachment_title("附件：报告.pdf", "http://h/x.pdf", "页标题") == "页标题"  # too short to name it
     assert attachment_title("下载", "http://h/x.pdf", "页标题") == "页标题"
+    assert (
+        attachment_title("某中心2023年度绩效自评报告（Word版）.docx", "http://h/x.docx", "p")
+        == "某中心2023年度绩效自评报告"
+    )
     assert guess_format("http://h/f/a.XLSX", None) == "xlsx"
     assert guess_format("http://h/download?id=3", "application/msword; charset=x") == "doc"
     assert guess_format("http://h/download?id=3", None) == "html"
@@ -655,3 +658,82 @@ def test_client_settings() -> None:
         assert client.timeout.read == 7.0 and client.follow_redirects
         assert client.headers["User-Agent"].endswith("test")
     assert isinstance(client, httpx.Client)
+
+
+# ── the bundled mirror, end to end ──────────────────────────────────────────────────
+
+
+@pytest.fixture(scope="module")
+def mirror_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed mirror site; built afresh into a temp folder when it is not there."""
+    from flows.mirror.server import SITE_DIR
+
+    if (SITE_DIR / "manifest.json").is_file():
+        return SITE_DIR
+    from flows.mirror.build import build
+
+    return build(out=tmp_path_factory.mktemp("mirror") / "site")
+
+
+def _crawl_mirror(base: str, archive: RawArchive, **politeness: object):
+    found_links, docs, errors = [], [], []
+    totals = Counter()
+    for name in ("minhang_mirror", "donghu_mirror"):
+        source = load_sources()[name].rebased(base)
+        if politeness:
+            source = source.model_copy(update={"politeness": source.politeness.model_copy(update=politeness)})
+        with make_client(source) as client:
+            found = discover_links(source, client, on_request=archive.append_log)
+            fetched = fetch_documents(found.links, source, archive, client)
+        found_links += found.links
+        docs += fetched.documents
+        errors += found.errors + fetched.errors
+        totals.update(
+            requests=found.requests + fetched.requests,
+            not_modified=fetched.not_modified,
+            bodies=fetched.bodies_downloaded,
+        )
+    return found_links, docs, errors, totals
+
+
+def test_mirror_crawl_finds_every_report_and_no_distractor(mirror_root: Path, tmp_path: Path) -> None:
+    from flows.mirror.server import serve_mirror
+
+    manifest = json.loads((mirror_root / "manifest.json").read_text(encoding="utf-8"))
+    reports = {d["path"]: d for d in manifest["documents"] if d["role"] == "report"}
+    distractors = {d["path"] for d in manifest["documents"] if d["role"] == "distractor"}
+    report_pages = {d["detail_page"] for d in reports.values()}
+    distractor_pages = {
+        d["detail_page"] for d in manifest["documents"] if d["role"] == "distractor"
+    } - report_pages
+    archive = RawArchive(tmp_path / "raw")
+    with serve_mirror(mirror_root) as mirror:
+        # a list page that fails twice first: retried, and the crawl still completes
+        first_list = manifest["sites"]["minhang"]["list_pages"][0]
+        mirror.inject(first_list, 503, 503)
+        links, docs, errors, totals = _crawl_mirror(mirror.base_url, archive, max_retry_after_seconds=0.05)
+        assert [s for m, p, s in mirror.requests if p == first_list] == [503, 503, 200]
+        assert errors == []
+        by_path = {urlsplit(d.url).path: d for d in docs}
+        assert set(reports) <= set(by_path), f"missing: {set(reports) - set(by_path)}"
+        assert not distractors & set(by_path)
+        assert not ({urlsplit(link.url).path for link in links} & distractor_pages)
+        assert not ({urlsplit(d.page_url).path for d in docs} & distractor_pages)
+        for path, expected in reports.items():
+            doc = by_path[path]
+            assert doc.format == expected["format"]
+            assert doc.sha256 == manifest["files"][path]["sha256"]  # the exact bytes served
+            assert urlsplit(doc.page_url).path == expected["detail_page"]
+            assert doc.page_meta.get("published_date") == expected["published"]
+            assert doc.page_meta.get("publisher") == expected["publisher"]
+            assert expected["title"] in doc.title or doc.title in expected["title"]
+        # nothing but the documents' own pages and files was fetched past the lists
+        assert len(archive.read_log()) == totals["requests"]
+
+        # the next night: every body revalidated, none transferred
+        mirror.reset_requests()
+        _, again, errors, totals2 = _crawl_mirror(mirror.base_url, RawArchive(tmp_path / "raw"))
+        assert errors == [] and totals2["bodies"] == 0
+        assert totals2["not_modified"] == totals["bodies"]
+        assert {d.sha256 for d in again} == {d.sha256 for d in docs}
+        assert all(s in (200, 304, 404) for _, _, s in mirror.requests)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from flows.crawl.discover import page_url, parse_list_page
+from flows.crawl.fetch import find_attachments
+from flows.documents.charset import decode_html
 from flows.sources.model import SOURCES_DIR, SourceError, load_sources
 
 MIRRORS = ("minhang_mirror", "donghu_mirror")
@@ -90,3 +96,103 @@ def test_duplicate_names_are_refused(tmp_path: Path) -> None:
     assert "绩效自评" in src.links.include and "决算" in src.links.exclude
     assert set(src.detail.attachment_extensions) == {"pdf", "doc", "docx", "xls", "xlsx"}
     assert src.allowed_hosts == ("a",) and src.enabled and not src.verified
+
+
+# ── the real sources against the mirror's copy of their page structure ─────────────
+
+
+@pytest.fixture(scope="module")
+def mirror_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed mirror site; built afresh into a temp folder when it is not there."""
+    from flows.mirror.server import SITE_DIR
+
+    if (SITE_DIR / "manifest.json").is_file():
+        return SITE_DIR
+    from flows.mirror.build import build
+
+    return build(out=tmp_path_factory.mktemp("mirror") / "site")
+
+
+def _real_url(mirror_path: str) -> str:
+    """/zwgk.shmh.gov.cn/a/b.html → https://zwgk.shmh.gov.cn/a/b.html (the mirror keeps the host as the first segment)."""
+    host, _, rest = mirror_path.lstrip("/").partition("/")
+    return f"https://{host}/{rest}"
+
+
+def _mirror_path(real_url: str) -> str:
+    parts = urlsplit(real_url)
+    return f"/{parts.hostname}{parts.path}"
+
+
+def _as_on_real_site(html: str) -> str:
+    """The mirror roots its absolute links at /<host>/; on the real site they start at /."""
+    return re.sub(r'(href=["\'])/(zwgk\.shmh\.gov\.cn|dhq\.nc\.gov\.cn)/', r"\1/", html)
+
+
+def _list_pages(manifest: dict, site: str) -> list[str]:
+    info = manifest["sites"][site]
+    if "list_pages" in info:
+        return list(info["list_pages"])
+    return [p for pages in info["columns"].values() for p in pages]
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_source_selectors_match_the_mirror_pages(mirror_root: Path, name: str) -> None:
+    source = load_sources()[name]
+    manifest = json.loads((mirror_root / "manifest.json").read_text(encoding="utf-8"))
+    docs = [d for d in manifest["documents"] if d["site"] == name]
+    wanted_pages = {d["detail_page"] for d in docs if d["role"] == "report"}
+    unwanted_pages = {d["detail_page"] for d in docs if d["role"] == "distractor"} - wanted_pages
+    list_pages = _list_pages(manifest, name)
+    # every first page the real source names is one the mirror copies
+    firsts = [_mirror_path(u) for u in source.list_page_urls() if _mirror_path(u) in list_pages]
+    assert firsts, f"{name}: none of its list pages is in the mirror"
+    found: set[str] = set()
+    for path in list_pages:
+        html = _as_on_real_site((mirror_root / path.lstrip("/")).read_bytes().decode("utf-8"))
+        page = parse_list_page(html, _real_url(path), source)
+        assert page.items > 0, f"{name}: the item selector finds nothing on {path}"
+        found |= {_mirror_path(url) for url, _ in page.links}
+        if page.next_url:
+            assert _mirror_path(page.next_url) in list_pages
+    assert found == wanted_pages and not (found & unwanted_pages)
+    # the pagination pattern names the mirror's second page of every column that has one
+    seconds = [
+        _mirror_path(page_url(_real_url(first), source.pagination.pattern, source.pagination.start))
+        for first in firsts
+    ]
+    assert [p for p in seconds if p in list_pages], f"{name}: the pattern names no second page"
+    assert {p for p in list_pages if "/index_1." in p} <= set(seconds)
+    # detail pages: the attachments the source follows are exactly the reports'
+    for detail in wanted_pages:
+        body = (mirror_root / detail.lstrip("/")).read_bytes()
+        html = _as_on_real_site(decode_html(body)[0])
+        attached = {_mirror_path(u) for u, _ in find_attachments(html, _real_url(detail), source)}
+        expected = {d["path"] for d in docs if d["detail_page"] == detail and d["path"] != detail}
+        if source.detail.mode == "attachments":
+            assert attached == expected and attached
+        else:
+            assert not expected  # inline: the page is the report
+
+
+@pytest.mark.parametrize(("real", "mirror"), [("minhang", "minhang_mirror"), ("donghu", "donghu_mirror")])
+def test_real_source_rebased_onto_the_mirror_discovers_what_the_mirror_source_does(
+    mirror_root: Path, real: str, mirror: str
+) -> None:
+    from flows.crawl.discover import discover_links
+    from flows.crawl.http import make_client
+    from flows.mirror.server import serve_mirror
+
+    with serve_mirror(mirror_root) as server:
+        host = urlsplit(load_sources()[real].base_url).hostname
+        src = load_sources()[real].rebased(f"{server.base_url}/{host}")
+        # the real file's pages on other hosts (Minhang's older CMS) are not mirrored
+        src = src.model_copy(update={"list_pages": tuple(p for p in src.list_pages if "://" not in p)})
+        fast = {"requests_per_second": 100.0, "backoff_base_seconds": 0.01}
+        src = src.model_copy(update={"politeness": src.politeness.model_copy(update=fast)})
+        ours = load_sources()[mirror].rebased(server.base_url)
+        with make_client(src) as client:
+            got = discover_links(src, client)
+            want = discover_links(ours, client)
+    assert got.errors == [] and got.links
+    assert sorted(link.url for link in got.links) == sorted(link.url for link in want.links)

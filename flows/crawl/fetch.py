@@ -53,6 +53,10 @@ _WS = re.compile(r"\s+")
 T = TypeVar("T")
 # "附件1：", "附件 2:" in front of an attachment's name
 _ATTACHMENT_PREFIX = re.compile(r"^附件\s*\d*\s*[:：、.]?\s*")
+# "…自评报告（PDF）", "…（Word版）": the file type, not part of the report's name
+_FORMAT_SUFFIX = re.compile(
+    r"\s*[（(]\s*(?:pdf|word|excel|wps|ofd|docx?|xlsx?)\s*版?\s*[)）]\s*$", re.IGNORECASE
+)
 _GENERIC_LINK_TEXT = frozenset({"", "附件", "下载", "点击下载", "点击查看", "查看", "下载附件", "原文下载"})
 
 
@@ -94,6 +98,7 @@ def attachment_title(link_text: str, url: str, page_title: str) -> str:
     ext = url_extension(url)
     if ext and text.lower().endswith("." + ext):
         text = text[: -len(ext) - 1].strip()
+    text = _FORMAT_SUFFIX.sub("", text)
     return page_title if text in _GENERIC_LINK_TEXT or len(text) < 4 else text
 
 
