@@ -737,3 +737,38 @@ def test_mirror_crawl_finds_every_report_and_no_distractor(mirror_root: Path, tm
         assert totals2["not_modified"] == totals["bodies"]
         assert {d.sha256 for d in again} == {d.sha256 for d in docs}
         assert all(s in (200, 304, 404) for _, _, s in mirror.requests)
+
+
+def test_list_linking_files_directly_and_an_empty_first_page(site, tmp_path: Path) -> None:
+    base, state, _ = site
+    root = state.root
+    (root / "direct").mkdir()
+    (root / "direct" / "index.html").write_text(
+        _list_page(
+            [
+                (
+                    "/site/files/a.pdf",
+                    "某街道2023年度部门整体支出绩效自评报告",
+                    "某街道2023年度部门整体支出绩效自评报告",
+                )
+            ]
+        ),
+        encoding="utf-8",
+    )
+    (root / "empty").mkdir()
+    (root / "empty" / "index.html").write_text(_list_page([]), encoding="utf-8")
+    source = make_source(base).model_copy(
+        update={
+            "list_pages": ("/direct/index.html", "/empty/index.html"),
+            "links": make_source(base).links.model_copy(update={"url_pattern": None}),
+        }
+    )
+    archive = RawArchive(tmp_path / "raw")
+    with make_client(source) as client:
+        found = discover_links(source, client)
+        fetched = fetch_documents(found.links, source, archive, client)
+    assert [(e.kind, e.url) for e in found.errors] == [("no_items", f"{base}/empty/index.html")]
+    assert [(d.url, d.format, d.page_url) for d in fetched.documents] == [
+        (f"{base}/site/files/a.pdf", "pdf", f"{base}/site/files/a.pdf")
+    ]
+    assert archive.read(fetched.documents[0].sha256) == PDF_BYTES

@@ -199,6 +199,10 @@ def _walk_column(
         html, _ = decode_html(resp.body, resp.charset)
         page = parse_list_page(html, resp.final_url, source)
         if page.items == 0:
+            if count == 1:  # an empty first page is a changed site or a wrong selector, not an end
+                result.errors.append(
+                    CrawlError(url, "no_items", "no list item matches the source's selector")
+                )
             return
         for link_url, title in page.links:
             if link_url not in seen:

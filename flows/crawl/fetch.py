@@ -186,6 +186,10 @@ class _Fetcher:
         except FetchFailure as exc:
             out.errors.append(CrawlError(link.url, exc.kind, exc.message, exc.status))
             return out
+        own_format = guess_format(link.url, page.content_type)
+        if own_format != "html":  # the list linked the file itself, not a page about it
+            out.documents.append(self._document(link.url, link.url, link.title, page, own_format, {}))
+            return out
         html, _ = decode_html(page.data, page.charset)
         meta = parse_page_meta(html)
         page_title = meta.get("title") or link.title

@@ -43,7 +43,7 @@ class CrawlError:
     """A request that failed for good; the run goes on without it.
 
     kind: not_found, http_error, timeout, connection, too_large, robots_disallowed,
-    robots_unavailable, host_not_allowed, no_attachments, invalid_url.
+    robots_unavailable, no_items, no_attachments, invalid_url.
     """
 
     url: str
