@@ -76,7 +76,7 @@ def test_parse_seed_keeps_every_line_and_the_page_cut_sentence() -> None:
     cut = [i for i, b in enumerate(doc.blocks) if b.page_break_before]
     assert cut, "the sentence the original PDF cut over a page must be marked"
     before, after = doc.blocks[cut[0] - 1], doc.blocks[cut[0]]
-    assert isinstance(before, SeedParagraph) and isinstance(after, SeedParagraph)
+    assert isinstance(before, SeedParagraph) and isinstance(after, SeedParagraph) and after.continues
     assert before.text.endswith("239.18") and after.text == "万元。"
 
 
@@ -124,6 +124,8 @@ def test_docx_merges_level_cells_and_rejoins_cut_paragraphs() -> None:
     # a merged cell is one cell: its rows share it
     assert table.cell(1, 0)._tc is table.cell(5, 0)._tc
     assert table.cell(1, 0).text == "投入管理指标"
+    texts = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert "目录" in texts  # a page break before a heading is not a cut sentence: nothing joined
 
     paras = [
         p.text

@@ -33,6 +33,8 @@ class SeedParagraph:
     text: str
     # the original put a page break right before this paragraph
     page_break_before: bool = False
+    # … in the middle of a sentence: this paragraph is the rest of the previous one
+    continues: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +165,7 @@ def _mark_page_breaks(blocks: list[SeedBlock]) -> list[SeedBlock]:
         brk = around_toc or cut_before
         if isinstance(block, SeedParagraph):
             in_body = in_body or is_level1_heading(block.text)
-            out.append(SeedParagraph(block.text, page_break_before=brk))
+            out.append(SeedParagraph(block.text, page_break_before=brk, continues=bool(cut_before)))
         else:
             out.append(
                 SeedTable(block.rows, block.page_breaks, block.kind, page_break_before=brk),
@@ -189,8 +191,8 @@ def joined_paragraphs(doc: SeedDoc) -> SeedDoc:
     out: list[SeedBlock] = []
     for block in doc.blocks:
         prev = out[-1] if out else None
-        if isinstance(block, SeedParagraph) and block.page_break_before and isinstance(prev, SeedParagraph):
-            out[-1] = SeedParagraph(prev.text + block.text, prev.page_break_before)
+        if isinstance(block, SeedParagraph) and block.continues and isinstance(prev, SeedParagraph):
+            out[-1] = SeedParagraph(prev.text + block.text, prev.page_break_before, prev.continues)
         else:
             out.append(block)
     return SeedDoc(tuple(out))
