@@ -1,0 +1,84 @@
+"""Time the demo end to end and per step; print documents per second.
+
+    .venv/bin/python benchmarks/demo_bench.py [--repeat 3]
+
+Steps run as plain functions (no Prefect) against the mirror over loopback, into a fresh
+data folder each time; then one full run through the Prefect flow for the end-to-end time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+from flows import pipeline  # noqa: E402
+from flows.crawl.archive import RawArchive  # noqa: E402
+from flows.mirror.server import serve_mirror  # noqa: E402
+from flows.nightly import select_sources  # noqa: E402
+from flows.process import Extracted  # noqa: E402
+
+SOURCES = ["minhang_mirror", "donghu_mirror"]
+
+
+def steps_once(base_url: str, home: Path) -> dict[str, float]:
+    archive = RawArchive(home / "raw")
+    started = pipeline.utc_now()
+    t: dict[str, float] = {}
+    t0 = time.perf_counter()
+    crawls = [pipeline.crawl_source(s, archive) for s in select_sources(SOURCES, base_url)]
+    t["discover+fetch"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    extracted = Extracted()
+    for c in crawls:
+        part = pipeline.extract_documents(c.documents, archive)
+        extracted.records += part.records
+        extracted.rejected += part.rejected
+        extracted.yields.update(part.yields)
+    t["extract+parse"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pipeline.validate_records(extracted.records)
+    t["validate (GX, incl. import)"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pipeline.load_warehouse(home / "warehouse.duckdb", pipeline.new_run_id(), crawls, extracted, archive, started)
+    t["load+build views"] = time.perf_counter() - t0
+    t["documents"] = sum(len(c.documents) for c in crawls)
+    t["reports"] = len(extracted.records)
+    return t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    runs = []
+    with serve_mirror() as mirror:
+        for _ in range(args.repeat):
+            with tempfile.TemporaryDirectory() as tmp:
+                runs.append(steps_once(mirror.base_url, Path(tmp)))
+        from flows.nightly import nightly
+
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            nightly(sources=SOURCES, base_url=mirror.base_url, home=tmp)
+            flow_seconds = time.perf_counter() - t0
+    docs = runs[0]["documents"]
+    print(f"documents per run: {docs:.0f}, reports: {runs[0]['reports']:.0f}")
+    print(f"{'step':32} {'median s':>9} {'docs/s':>9}")
+    total = 0.0
+    for step in [k for k in runs[0] if k not in ("documents", "reports")]:
+        m = statistics.median(r[step] for r in runs)
+        total += m
+        print(f"{step:32} {m:9.3f} {docs / m if m else float('inf'):9.1f}")
+    print(f"{'all steps (no Prefect)':32} {total:9.3f} {docs / total:9.1f}")
+    print(f"{'Prefect flow end to end':32} {flow_seconds:9.3f} {docs / flow_seconds:9.1f}")
+
+
+if __name__ == "__main__":
+    main()

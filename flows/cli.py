@@ -1,0 +1,186 @@
+"""govperf: the command line. It translates arguments and errors; the work is in the steps."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Budget-performance self-evaluation reports → DuckDB.")
+console = Console()
+err = Console(stderr=True)
+
+MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
+
+
+def _quiet_prefect() -> None:
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+def _print_rows(columns: list[str], rows: list[tuple], title: str | None = None) -> None:
+    table = Table(title=title, show_lines=False)
+    for c in columns:
+        table.add_column(c)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
+
+
+def _print_summary(summary: dict, seconds: float) -> None:
+    sources = summary["sources"]
+    _print_rows(
+        ["source", "list pages", "requests", "304", "downloaded", "documents", "reports", "new", "changed",
+         "unchanged", "quarantined", "rejected"],
+        [(s["source"], s["list_pages"], s["requests"], s["not_modified"], s["bodies_downloaded"], s["documents"],
+          s["reports"], s["reports_new"], s["reports_changed"], s["reports_unchanged"], s["reports_quarantined"],
+          s["rejected"]) for s in sources],
+        title=f"run {summary['run_id']}",
+    )  # fmt: skip
+    total = {k: sum(s[k] for s in sources) for k in ("links", "documents", "reports", "reports_quarantined", "rejected")}
+    console.print(
+        f"discovered {total['links']} report pages · fetched {total['documents']} documents · "
+        f"parsed {total['reports']} reports · quarantined {total['reports_quarantined']} · "
+        f"rejected {total['rejected']} · {seconds:.1f} s"
+    )
+    if summary["findings"]:
+        _print_rows(
+            ["severity", "check", "department", "year", "message"],
+            [(f["severity"], f["check"], f["department"], f["fiscal_year"], f["message"]) for f in summary["findings"]],
+            title="new data-quality findings",
+        )
+    if summary["district_year"]:
+        keys = list(summary["district_year"][0])
+        _print_rows(keys, [tuple(r[k] for k in keys) for r in summary["district_year"]], title="marts.district_year_summary")
+    console.print(f"warehouse: {summary['warehouse']}")
+
+
+@app.command()
+def demo(
+    home: Annotated[Path | None, typer.Option(help="Data folder (default: GOVPERF_HOME or ./data).")] = None,
+) -> None:
+    """Serve the bundled mirror of two government sites on 127.0.0.1 and run the nightly flow against it."""
+    _quiet_prefect()
+    from flows.mirror.server import serve_mirror
+
+    started = time.perf_counter()
+    with console.status("starting the mirror site and Prefect…"):
+        mirror = serve_mirror()
+        from flows.nightly import nightly
+    try:
+        console.print(f"mirror serving at {mirror.base_url}")
+        with console.status("running the nightly flow: discover → fetch → extract → parse → validate → load → build"):
+            summary = nightly(sources=MIRROR_SOURCES, base_url=mirror.base_url, home=str(home) if home else None)
+    finally:
+        mirror.stop()
+    _print_summary(summary, time.perf_counter() - started)
+
+
+@app.command()
+def run(
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Source name (repeatable); default all enabled.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Serve the sources from another base URL (a mirror).")] = None,
+    home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
+    full_refresh: Annotated[bool, typer.Option(help="Walk and download everything again.")] = False,
+) -> None:
+    """Run the nightly flow once, now."""
+    _quiet_prefect()
+    from flows.nightly import nightly
+
+    started = time.perf_counter()
+    try:
+        summary = nightly(sources=source, base_url=base_url, home=str(home) if home else None, full_refresh=full_refresh)
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    _print_summary(summary, time.perf_counter() - started)
+
+
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="Report files: html, pdf, docx, doc, xlsx, xls, txt.")],
+    json_lines: Annotated[bool, typer.Option("--json", help="Print JSON Lines (one report per line).")] = False,
+) -> None:
+    """Parse and check report files; exit 1 if any file was rejected."""
+    from flows.extract_command import extract_files, to_json_lines
+
+    objects = extract_files([str(f) for f in files])
+    if json_lines:
+        sys.stdout.write(to_json_lines(objects) + "\n")
+    else:
+        _print_rows(
+            ["file", "kind", "year", "department", "total adjusted", "executed", "rate", "dq"],
+            [
+                (o["file"], "error", "", o["error"]["kind"], o["error"]["message"], "", "", "")
+                if "error" in o
+                else (o["file"], o["kind"], o["fiscal_year"], o["department"], o["budget"]["total"]["adjusted"],
+                      o["budget"]["total"]["executed"], o["budget"]["total"]["rate"], o["dq"]["status"])
+                for o in objects
+            ],
+        )  # fmt: skip
+    if any("error" in o for o in objects):
+        raise typer.Exit(1)
+
+
+def _warehouse(home: Path | None) -> Path:
+    from flows.settings import get_settings
+
+    path = get_settings(home=home).warehouse_path
+    if not path.exists():
+        err.print(f"[red]error:[/red] no warehouse at {path}: run `govperf demo` or `govperf run` first")
+        raise typer.Exit(2)
+    return path
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help='A query, e.g. "SELECT * FROM marts.district_year_summary".')],
+    home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
+) -> None:
+    """Run a read-only query on the warehouse and print a table."""
+    import duckdb
+
+    path = _warehouse(home)
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            cur = con.execute(query)
+            columns = [d[0] for d in cur.description] if cur.description else []
+            rows = cur.fetchall() if columns else []
+    except duckdb.Error as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from e
+    _print_rows(columns, rows)
+
+
+@app.command()
+def dq(
+    home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
+    limit: Annotated[int, typer.Option(help="How many findings.")] = 50,
+) -> None:
+    """The latest data-quality findings."""
+    sql(
+        f"""SELECT detected_at, severity, "check", district, department, fiscal_year, field, message
+            FROM marts.dq_issues ORDER BY detected_at DESC, severity LIMIT {int(limit)}""",
+        home,
+    )
+
+
+@app.command()
+def runs(home: Annotated[Path | None, typer.Option(help="Data folder.")] = None) -> None:
+    """Recent runs per source, from marts.run_history."""
+    sql("SELECT * FROM marts.run_history ORDER BY started DESC LIMIT 20", home)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""The nightly pipeline's steps as plain functions: crawl, extract, validate, load, summarise.
+
+flows/nightly.py wraps them in Prefect tasks; tests and benchmarks call them directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from expectations.runner import validate_reports
+from flows.crawl.archive import RawArchive
+from flows.crawl.discover import discover_links
+from flows.crawl.fetch import fetch_documents
+from flows.crawl.http import PoliteClient, make_client
+from flows.crawl.model import FetchedDocument
+from flows.process import Extracted, Rejected, safe_reports_from_bytes
+from flows.reports.model import ReportRecord
+from flows.sources.model import Source
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.UTC)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(slots=True)
+class CrawlOutcome:
+    source: str
+    started: dt.datetime
+    finished: dt.datetime
+    documents: list[FetchedDocument] = field(default_factory=list)
+    links: int = 0
+    list_pages: int = 0
+    requests: int = 0
+    not_modified: int = 0
+    bodies_downloaded: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def crawl_source(source: Source, archive: RawArchive, *, full_refresh: bool = False) -> CrawlOutcome:
+    """Discover the source's report links and fetch their bodies into the raw archive."""
+    started = utc_now()
+    with make_client(source) as client:
+        polite = PoliteClient(client, source, on_request=archive.append_log)
+        found = discover_links(source, client, http=polite)
+        fetched = fetch_documents(found.links, source, archive, client, full_refresh=full_refresh, http=polite)
+    errors = [_error_dict(e) for e in (*found.errors, *fetched.errors)]
+    return CrawlOutcome(
+        source=source.name,
+        started=started,
+        finished=utc_now(),
+        documents=fetched.documents,
+        links=len(found.links),
+        list_pages=found.pages_seen,
+        requests=found.requests + fetched.requests,
+        not_modified=fetched.not_modified,
+        bodies_downloaded=fetched.bodies_downloaded,
+        errors=errors,
+    )
+
+
+def _error_dict(error: Any) -> dict[str, Any]:
+    return {k: getattr(error, k, None) for k in ("url", "kind", "message")}
+
+
+def extract_documents(documents: list[FetchedDocument], archive: RawArchive, today: dt.date | None = None) -> Extracted:
+    """Read and parse every fetched document; failures are listed, never raised."""
+    out = Extracted()
+    for doc in documents:
+        data = archive.read(doc.sha256)
+        reports, error = safe_reports_from_bytes(
+            data,
+            name=doc.url.rsplit("/", 1)[-1] or doc.url,
+            sha256=doc.sha256,
+            content_type=doc.content_type,
+            page_meta=doc.page_meta,
+            page_title=doc.title,
+            today=today,
+        )
+        if error is not None:
+            out.rejected.append(Rejected(doc.url, doc.sha256, error.kind, error.message, doc.url))
+            out.yields[doc.sha256] = 0
+            continue
+        out.yields[doc.sha256] = len(reports)
+        for report in reports:
+            out.records.append(
+                ReportRecord(report, doc.source, doc.url, doc.page_url, doc.fetched_at)
+            )
+    return out
+
+
+def validate_records(records: list[ReportRecord], today: dt.date | None = None) -> None:
+    """Run the GX suites; each record gets its findings (and its report its `dq`)."""
+    if not records:
+        return
+    findings = validate_reports([r.report for r in records], today)
+    for record, found in zip(records, findings, strict=True):
+        record.findings = found
+
+
+def document_rows(
+    documents: list[FetchedDocument], extracted: Extracted, run_id: str
+) -> list[dict[str, Any]]:
+    rejected = {r.sha256: r for r in extracted.rejected}
+    rows = []
+    for d in documents:
+        bad = rejected.get(d.sha256)
+        rows.append(
+            {
+                "sha256": d.sha256,
+                "source": d.source,
+                "url": d.url,
+                "page_url": d.page_url,
+                "title": d.title,
+                "format": d.format,
+                "publisher": d.page_meta.get("publisher"),
+                "published_date": d.page_meta.get("published_date"),
+                "index_no": d.page_meta.get("index_no"),
+                "fetched_at": d.fetched_at,
+                "status": "rejected" if bad else "parsed",
+                "error_kind": bad.kind if bad else None,
+                "error_message": bad.message if bad else None,
+                "reports": extracted.yields.get(d.sha256, 0),
+                "run_id": run_id,
+            }
+        )
+    return rows
+
+
+def timed(fn, *args, **kwargs) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def default_sources_dir() -> Path:
+    return Path(__file__).parent / "sources"
+
+
+def load_warehouse(
+    db_path: Path,
+    run_id: str,
+    crawls: list[CrawlOutcome],
+    extracted: Extracted,
+    archive: RawArchive,
+    run_started: dt.datetime,
+):
+    """Merge the run into the warehouse (one transaction, built aside and swapped in)."""
+    from warehouse.frames import documents_frame, fetch_log_frame, records_to_frames, runs_frame
+    from warehouse.load import load_run
+
+    loaded_at = utc_now()
+    frames = records_to_frames(extracted.records, run_id, loaded_at)
+    documents = [d for c in crawls for d in c.documents]
+    frames["raw.documents"] = documents_frame(document_rows(documents, extracted, run_id))
+    since = run_started.isoformat()
+    frames["raw.fetch_log"] = fetch_log_frame(e for e in archive.read_log() if str(e.get("fetched_at", "")) >= since)
+    rejected_by_source: dict[str, int] = {}
+    by_url = {d.url: d.source for d in documents}
+    for r in extracted.rejected:
+        src = by_url.get(r.url or "", "")
+        rejected_by_source[src] = rejected_by_source.get(src, 0) + 1
+    frames["core.runs"] = runs_frame(
+        {
+            "run_id": run_id,
+            "source": c.source,
+            "started": c.started,
+            "finished": loaded_at,
+            "requests": c.requests,
+            "not_modified": c.not_modified,
+            "bodies_downloaded": c.bodies_downloaded,
+            "documents": len(c.documents),
+            "errors": len(c.errors) + rejected_by_source.get(c.source, 0),
+        }
+        for c in crawls
+    )
+    return load_run(db_path, frames, run_id)

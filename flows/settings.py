@@ -1,0 +1,34 @@
+"""Settings from the environment (GOVPERF_*) and an optional govperf.toml / .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOVPERF_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path("data"), description="Data folder: raw archive, warehouse, docs.")
+    alert_webhook: str | None = Field(default=None, description="URL that receives one JSON POST per run.")
+    concurrency: int = Field(default=2, description="Parallel task runs (thread pool size).")
+    task_runner: str = Field(default="threads", description="threads, or dask for prefect-dask's DaskTaskRunner.")
+    dask_address: str | None = Field(default=None, description="Scheduler address for the dask task runner.")
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.home / "raw"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.home / "docs"
+
+
+def get_settings(**overrides: object) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,30 @@
+"""Shared fixtures: one Prefect test harness for the few flow tests, the mirror site."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+if not SEEDS_DIR.exists():  # a clone elsewhere: shared/ sits beside the project's root
+    SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    # ~10 s to start: shared by every flow test of the session
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS_DIR
