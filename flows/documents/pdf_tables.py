@@ -1,0 +1,87 @@
+"""Ruled tables on a PDF page: pdfplumber finds the grid, the page's own characters fill the cells.
+
+Only the cell geometry comes from pdfplumber; the text comes from the same characters as the
+paragraphs, so spacing and normalisation agree and each character lands in exactly one cell.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from flows.documents.normalise import normalise_cell
+from flows.documents.pdf_layout import Char, PageTable, chars_to_lines, lines_to_text
+
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+# pdfplumber's defaults join edges a little more generously: scanned-from-Word borders are not exact.
+TABLE_SETTINGS = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "intersection_tolerance": 3,
+}
+
+
+@dataclass(slots=True)
+class Grid:
+    """A table's cells by row; None where a merged cell above or to the left covers the position."""
+
+    bbox: BBox
+    rows: list[list[BBox | None]]
+
+
+def find_grids(plumber_page: object) -> list[Grid]:
+    """The ruled tables pdfplumber sees on a page, with at least two rows and two columns."""
+    grids: list[Grid] = []
+    for table in plumber_page.find_tables(TABLE_SETTINGS):  # type: ignore[attr-defined]
+        rows = [list(row.cells) for row in table.rows]
+        width = max((len(r) for r in rows), default=0)
+        if len(rows) < 2 or width < 2:
+            continue  # a framed paragraph, not a table: its text stays in the flow
+        grids.append(Grid(bbox=tuple(table.bbox), rows=rows))  # type: ignore[arg-type]
+    return grids
+
+
+def _inside(x: float, y: float, box: BBox) -> bool:
+    return box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1
+
+
+def fill_grid(grid: Grid, chars: list[Char]) -> tuple[PageTable, list[Char]]:
+    """(the table with its cell texts, the characters outside it)."""
+    cells: dict[tuple[int, int], list[Char]] = {}
+    row_tops = [min((c[1] for c in row if c), default=grid.bbox[1]) for row in grid.rows]
+    outside: list[Char] = []
+    for ch in chars:
+        x = (ch.x0 + ch.x1) / 2
+        y = (ch.top + ch.bottom) / 2
+        if not _inside(x, y, grid.bbox):
+            outside.append(ch)
+            continue
+        r = max(0, bisect.bisect_right(row_tops, y) - 1)
+        where = next(
+            ((r, c) for c, box in enumerate(grid.rows[r]) if box and _inside(x, y, box)),
+            None,
+        )
+        if where is None:  # under a cell merged down from a row above
+            where = next(
+                (
+                    (ri, ci)
+                    for ri, row in enumerate(grid.rows)
+                    for ci, box in enumerate(row)
+                    if box and _inside(x, y, box)
+                ),
+                None,
+            )
+        if where is not None:
+            cells.setdefault(where, []).append(ch)
+    rows = [
+        [
+            normalise_cell(lines_to_text(chars_to_lines(cells.get((ri, ci), [])))) if box else ""
+            for ci, box in enumerate(row)
+        ]
+        for ri, row in enumerate(grid.rows)
+    ]
+    x0, top, x1, bottom = grid.bbox
+    return PageTable(rows=rows, x0=x0, x1=x1, top=top, bottom=bottom), outside

@@ -1,0 +1,69 @@
+"""The extract step's entry point: bytes in, Document out, or an ExtractError naming the reason."""
+
+from __future__ import annotations
+
+import zipfile
+
+from flows.documents.doc import read_doc
+from flows.documents.docx import read_docx
+from flows.documents.html import read_html
+from flows.documents.model import Document, ExtractError, Format
+from flows.documents.pdf import MAX_PAGES, read_pdf
+from flows.documents.sniff import sniff_format
+from flows.documents.txt import read_txt
+from flows.documents.xls import read_xls
+from flows.documents.xlsx import read_xlsx
+
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def _dispatch(
+    fmt: Format, data: bytes, name: str, content_type: str | None, max_bytes: int, max_pages: int
+) -> Document:
+    if fmt == "pdf":
+        return read_pdf(data, name, max_pages)
+    if fmt == "docx":
+        return read_docx(data, name, max_bytes)
+    if fmt == "xlsx":
+        return read_xlsx(data, name, max_bytes)
+    if fmt == "xls":
+        return read_xls(data, name)
+    if fmt == "doc":
+        return read_doc(data, name)
+    if fmt == "html":
+        return read_html(data, name, content_type)
+    return read_txt(data, name)
+
+
+def read_document(
+    data: bytes,
+    name: str,
+    content_type: str | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_pages: int = MAX_PAGES,
+) -> Document:
+    """Read any supported document. Bad input raises ExtractError, never another exception.
+
+    The format is sniffed from the bytes first, then the name's extension, then `content_type`
+    (whose charset parameter, if any, decodes HTML).
+    """
+    if len(data) > max_bytes:
+        raise ExtractError("too_large", f"{len(data)} bytes (limit {max_bytes})", name)
+    if not data.strip():
+        raise ExtractError("corrupt", "empty file", name)
+    try:
+        fmt = sniff_format(data, name, content_type)
+        return _dispatch(fmt, data, name, content_type, max_bytes, max_pages)
+    except ExtractError as e:
+        if not e.name:
+            raise ExtractError(e.kind, e.message, name) from e
+        raise
+    except MemoryError as e:
+        raise ExtractError("too_large", "out of memory while reading", name) from e
+    except RecursionError as e:
+        raise ExtractError("corrupt", "structure nested too deeply", name) from e
+    except zipfile.BadZipFile as e:
+        raise ExtractError("corrupt", f"broken ZIP container ({e})", name) from e
+    except Exception as e:  # a reader library choked on malformed input: name it, keep the file
+        raise ExtractError("corrupt", f"unreadable ({type(e).__name__}: {e})", name) from e
