@@ -173,8 +173,9 @@ def _cells_of(row: LexborNode) -> list[LexborNode]:
     return [c for c in row.iter() if c.tag in ("td", "th") and not _is_chrome(c)]
 
 
-def _has_nested_table(table: LexborNode) -> bool:
-    return any(True for _ in table.css("td table, th table"))
+def _has_nested_table(cells_by_row: list[list[LexborNode]]) -> bool:
+    # (a descendant selector like "td table" would also match through the table's own ancestors)
+    return any(cell.css_first("table") is not None for cells in cells_by_row for cell in cells)
 
 
 def _span(node: LexborNode, name: str) -> int:
@@ -201,7 +202,7 @@ def _cell_text(cell: LexborNode) -> str:
 def _table(table: LexborNode, flow: _Flow) -> None:
     rows = _rows_of(table)
     cells_by_row = [_cells_of(r) for r in rows]
-    layout = _has_nested_table(table) or all(len(cells) <= 1 for cells in cells_by_row)
+    layout = _has_nested_table(cells_by_row) or all(len(cells) <= 1 for cells in cells_by_row)
     if layout or (table.attributes.get("role") or "").lower() == "presentation":
         for cells in cells_by_row:
             for cell in cells:

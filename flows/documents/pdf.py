@@ -6,6 +6,7 @@ form a table grid.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import threading
 
@@ -21,15 +22,15 @@ from flows.documents.pdf_layout import (
     remove_running_lines,
     text_health,
 )
-from flows.documents.pdf_tables import fill_grid, find_grids
+from flows.documents.pdf_tables import Edge, Grid, fill_grid, find_grids, grids_from_edges, segment_edges
 
 MAX_PAGES = 500
 
 # PDFium is not thread-safe and pypdfium2 does not lock; flows may extract in worker threads.
 _PDFIUM_LOCK = threading.Lock()
 
-# Below this many path segments a page has no ruled table (a header rule, an underline).
-_MIN_TABLE_SEGMENTS = 12
+# Below this many rules a page has no table (a header rule, an underline).
+_MIN_TABLE_EDGES = 6
 # A page "has text" with at least this many characters; fewer is a stamp or a page number on a scan.
 _MIN_PAGE_CHARS = 10
 
@@ -79,13 +80,47 @@ def _page_chars(page: pdfium.PdfPage, page_top: float) -> list[Char]:
         textpage.close()
 
 
-def _rule_segments(page: pdfium.PdfPage) -> int:
-    total = 0
+Segment = tuple[float, float, float, float]
+
+
+def _path_segments(obj: pdfium.PdfObject) -> list[Segment]:
+    """The straight segments a visible path draws, in page space."""
+    raw = obj.raw
+    fill = ctypes.c_int()
+    stroke = ctypes.c_int()
+    if pdfium_c.FPDFPath_GetDrawMode(raw, fill, stroke) and not fill.value and not stroke.value:
+        return []
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(raw, m):
+        m.a, m.b, m.c, m.d, m.e, m.f = 1, 0, 0, 1, 0, 0
+    x = ctypes.c_float()
+    y = ctypes.c_float()
+    out: list[Segment] = []
+    start = prev = None
+    for i in range(pdfium_c.FPDFPath_CountSegments(raw)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(raw, i)
+        if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
+            continue
+        point = (m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO or prev is None:
+            start = point
+        elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
+            out.append((*prev, *point))
+        if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and start != point:
+            out.append((*point, *start))
+        prev = point
+    return out
+
+
+def _page_segments(page: pdfium.PdfPage) -> list[Segment] | None:
+    """Line segments of the page's paths; None when paths sit inside form XObjects (pdfplumber reads those)."""
+    segments: list[Segment] = []
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
-        total += max(0, pdfium_c.FPDFPath_CountSegments(obj.raw))
-        if total >= _MIN_TABLE_SEGMENTS:
-            break
-    return total
+        if obj.level > 0:
+            return None
+        segments.extend(_path_segments(obj))
+    return segments
 
 
 def _read_pages(
@@ -102,7 +137,7 @@ def _read_pages(
                 raise ExtractError("too_large", f"PDF has {n} pages (limit {max_pages})", name)
             pages: list[PageContent] = []
             chars: list[list[Char]] = []
-            ruled: list[int] = []
+            edges: list[list[Edge] | None] = []
             for i in range(n):
                 page = doc[i]
                 try:
@@ -111,11 +146,11 @@ def _read_pages(
                     # x stays in user space, as pdfplumber reports its table boxes
                     page_chars = _page_chars(page, top)
                     chars.append(page_chars)
-                    if page_chars and _rule_segments(page) >= _MIN_TABLE_SEGMENTS:
-                        ruled.append(i)
+                    segments = _page_segments(page) if page_chars else []
+                    edges.append(None if segments is None else segment_edges(segments, top))
                 finally:
                     page.close()
-            return pages, chars, ruled
+            return pages, chars, edges
         finally:
             doc.close()
 
@@ -135,31 +170,44 @@ def _check_text_layer(chars: list[list[Char]], name: str) -> None:
         raise ExtractError("no_text_layer", "the text layer has no Unicode mapping (unreadable glyphs)", name)
 
 
-def _add_tables(data: bytes, pages: list[PageContent], chars: list[list[Char]], ruled: list[int]) -> None:
-    """Find ruled tables on the candidate pages and take their characters out of the text flow."""
-    if not ruled:
-        return
-    import pdfplumber  # pdfminer is slow to import and needed only for pages with rules
+def _add_tables(
+    data: bytes, pages: list[PageContent], chars: list[list[Char]], edges: list[list[Edge] | None]
+) -> None:
+    """Find ruled tables and take their characters out of the text flow.
 
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for i in ruled:
-            plumber_page = pdf.pages[i]
-            try:
-                grids = find_grids(plumber_page)
-            finally:
-                plumber_page.close()
-            page_chars = chars[i]
-            for grid in grids:
-                table, page_chars = fill_grid(grid, page_chars)
-                pages[i].tables.append(table)
-            chars[i] = page_chars
+    pdfplumber's table finder runs on the rules pdfium read; only a page whose paths sit inside form
+    XObjects is parsed by pdfplumber itself (slow, but it resolves nested coordinate spaces).
+    """
+    grids: dict[int, list[Grid]] = {}
+    fallback: list[int] = []
+    for i, page_edges in enumerate(edges):
+        if page_edges is None:
+            fallback.append(i)
+        elif len(page_edges) >= _MIN_TABLE_EDGES:
+            grids[i] = grids_from_edges(page_edges)
+    if fallback:
+        import pdfplumber  # pdfminer is slow to import and rarely needed
+
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for i in fallback:
+                plumber_page = pdf.pages[i]
+                try:
+                    grids[i] = find_grids(plumber_page)
+                finally:
+                    plumber_page.close()
+    for i, page_grids in grids.items():
+        page_chars = chars[i]
+        for grid in page_grids:
+            table, page_chars = fill_grid(grid, page_chars)
+            pages[i].tables.append(table)
+        chars[i] = page_chars
 
 
 def read_pdf(data: bytes, name: str, max_pages: int = MAX_PAGES) -> Document:
     _check_complete(data, name)
-    pages, chars, ruled = _read_pages(data, name, max_pages)
+    pages, chars, edges = _read_pages(data, name, max_pages)
     _check_text_layer(chars, name)
-    _add_tables(data, pages, chars, ruled)
+    _add_tables(data, pages, chars, edges)
     for page, page_chars in zip(pages, chars, strict=True):
         page.lines = chars_to_lines(page_chars)
     remove_running_lines(pages)

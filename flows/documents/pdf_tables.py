@@ -32,16 +32,62 @@ class Grid:
     rows: list[list[BBox | None]]
 
 
+Edge = dict[str, float | str]
+
+
+def segment_edges(segments: list[tuple[float, float, float, float]], page_top: float) -> list[Edge]:
+    """Horizontal and vertical line segments (x0, y0, x1, y1 in PDF space) as pdfplumber edges."""
+    edges: list[Edge] = []
+    for xa, ya, xb, yb in segments:
+        x0, x1 = min(xa, xb), max(xa, xb)
+        top, bottom = page_top - max(ya, yb), page_top - min(ya, yb)
+        if bottom - top <= 0.5 and x1 - x0 > 0.5:
+            orientation = "h"
+        elif x1 - x0 <= 0.5 and bottom - top > 0.5:
+            orientation = "v"
+        else:
+            continue  # diagonals and dots draw no table rules
+        edges.append(
+            {
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "bottom": bottom,
+                "width": x1 - x0,
+                "height": bottom - top,
+                "orientation": orientation,
+                "object_type": "line",
+            }
+        )
+    return edges
+
+
+@dataclass(slots=True)
+class _EdgePage:
+    """What pdfplumber's TableFinder reads from a page for the "lines" strategy: its edges."""
+
+    edges: list[Edge]
+
+
 def find_grids(plumber_page: object) -> list[Grid]:
-    """The ruled tables pdfplumber sees on a page, with at least two rows and two columns."""
+    """The ruled tables on a page (a pdfplumber page, or _EdgePage), with at least two rows and two columns."""
+    from pdfplumber.table import TableFinder
+
     grids: list[Grid] = []
-    for table in plumber_page.find_tables(TABLE_SETTINGS):  # type: ignore[attr-defined]
+    for table in TableFinder(plumber_page, TABLE_SETTINGS).tables:  # type: ignore[arg-type]
         rows = [list(row.cells) for row in table.rows]
         width = max((len(r) for r in rows), default=0)
         if len(rows) < 2 or width < 2:
             continue  # a framed paragraph, not a table: its text stays in the flow
         grids.append(Grid(bbox=tuple(table.bbox), rows=rows))  # type: ignore[arg-type]
     return grids
+
+
+def grids_from_edges(edges: list[Edge]) -> list[Grid]:
+    horizontal = sum(1 for e in edges if e["orientation"] == "h")
+    if horizontal < 2 or len(edges) - horizontal < 2:
+        return []
+    return find_grids(_EdgePage(edges))
 
 
 def _inside(x: float, y: float, box: BBox) -> bool:

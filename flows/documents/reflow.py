@@ -78,6 +78,7 @@ def join_lines(prev: str, line: str) -> str:
 # are shorter. Below it, a paragraph opened by a number is taken for a heading.
 _CUT_PARAGRAPH_CHARS = 60
 _CUT_UNNUMBERED_CHARS = 30
+_FULL_STOPS = frozenset("。！？")
 
 
 def is_cut(prev: str, nxt: str) -> bool:
@@ -85,7 +86,8 @@ def is_cut(prev: str, nxt: str) -> bool:
 
     Used where the source is a page-based text (PDF, text copied from a PDF): the previous
     text does not end a sentence, the next does not open a heading or item, and the previous is too
-    long to be a heading itself. A number followed by its unit on the next line always continues.
+    long to be a heading itself (or holds a finished sentence, which headings do not). A number
+    followed by its unit on the next line always continues.
     """
     prev = prev.rstrip()
     nxt = nxt.lstrip()
@@ -95,5 +97,7 @@ def is_cut(prev: str, nxt: str) -> bool:
         return True
     if ends_sentence(prev) or starts_item(nxt):
         return False
+    if any(ch in _FULL_STOPS for ch in prev):
+        return True  # a finished sentence inside it: prose, not a heading
     limit = _CUT_PARAGRAPH_CHARS if starts_item(prev) else _CUT_UNNUMBERED_CHARS
     return len(prev) >= limit
