@@ -54,13 +54,13 @@ class Table:
         if not rows:
             return self.empty_frame()
         return pl.DataFrame(
-            [{c: r.get(c) for c in self.column_names} for r in rows], schema=self.polars_schema(), strict=False
+            [{c: r.get(c) for c in self.column_names} for r in rows],
+            schema=self.polars_schema(),
+            strict=False,
         )
 
     def ddl(self) -> str:
-        cols = ",\n  ".join(
-            f'"{c.name}" {c.type}{"" if c.nullable else " NOT NULL"}' for c in self.columns
-        )
+        cols = ",\n  ".join(f'"{c.name}" {c.type}{"" if c.nullable else " NOT NULL"}' for c in self.columns)
         quoted = ", ".join(f'"{k}"' for k in self.key)
         key = f",\n  PRIMARY KEY ({quoted})" if self.key else ""
         return f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n  {cols}{key}\n)"
@@ -74,7 +74,12 @@ def _budget_columns() -> tuple[Column, ...]:
     return (
         _c("initial", "DOUBLE", "Budget at the start of the year, yuan.", "年初预算数"),
         _c("adjustment", "DOUBLE", "Signed mid-year change, yuan (调增 +, 调减 −).", "预算调整数"),
-        _c("adjusted", "DOUBLE", "Budget after adjustment (full-year budget), yuan.", "调整后预算数/全年预算数"),
+        _c(
+            "adjusted",
+            "DOUBLE",
+            "Budget after adjustment (full-year budget), yuan.",
+            "调整后预算数/全年预算数",
+        ),
         _c("executed", "DOUBLE", "Amount executed (spent), yuan.", "全年执行数/预算执行数"),
         _c("rate", "DOUBLE", "Execution rate in percent, exactly as the document states it.", "预算执行率"),
     )
@@ -96,7 +101,12 @@ DOCUMENTS = Table(
         _c("index_no", "VARCHAR", "Index number from the page header.", "索引号"),
         _c("fetched_at", "TIMESTAMP", "When it was fetched (UTC).", "抓取时间"),
         _c("status", "VARCHAR", "parsed, or rejected when no report could be read.", "处理状态", False),
-        _c("error_kind", "VARCHAR", "corrupt, encrypted, no_text_layer, unsupported_format, not_a_report, too_large.", "错误类型"),
+        _c(
+            "error_kind",
+            "VARCHAR",
+            "corrupt, encrypted, no_text_layer, unsupported_format, not_a_report, too_large.",
+            "错误类型",
+        ),
         _c("error_message", "VARCHAR", "Why it was rejected.", "错误说明"),
         _c("reports", "INTEGER", "How many reports it yielded.", "报告数"),
         _c("run_id", "VARCHAR", "Run that last processed it.", "运行编号"),
@@ -129,11 +139,29 @@ REPORTS = Table(
     "reports",
     "One row per report version. A revised report adds a version; the earlier one stays with is_current = false.",
     (
-        _c("report_id", "VARCHAR", "Identifies this version of the report (natural key + content).", "报告版本编号", False),
-        _c("report_key", "VARCHAR", "Natural key: region, department, fiscal year, kind and project.", "报告主键", False),
+        _c(
+            "report_id",
+            "VARCHAR",
+            "Identifies this version of the report (natural key + content).",
+            "报告版本编号",
+            False,
+        ),
+        _c(
+            "report_key",
+            "VARCHAR",
+            "Natural key: region, department, fiscal year, kind and project.",
+            "报告主键",
+            False,
+        ),
         _c("version", "INTEGER", "1 for the first version loaded, then 2, 3 …", "版本号", False),
         _c("is_current", "BOOLEAN", "True for the latest version of the report.", "是否当前版本", False),
-        _c("content_hash", "VARCHAR", "Hash of the parsed content; a change makes a new version.", "内容哈希", False),
+        _c(
+            "content_hash",
+            "VARCHAR",
+            "Hash of the parsed content; a change makes a new version.",
+            "内容哈希",
+            False,
+        ),
         _c("sha256", "VARCHAR", "Raw document the version was parsed from.", "文件哈希", False),
         _c("source", "VARCHAR", "Source name.", "来源站点"),
         _c("source_url", "VARCHAR", "URL of the document.", "文件地址"),
@@ -149,7 +177,18 @@ REPORTS = Table(
         _c("street", "VARCHAR", "Street, town or township, when the unit sits under one.", "街道/镇/乡"),
         _c("department", "VARCHAR", "Unit name without the region prefix.", "部门（单位）名称"),
         _c("department_full", "VARCHAR", "Unit name as written.", "部门（单位）全称"),
-        _c("department_key", "VARCHAR", "One department across years and spellings.", "部门标识"),
+        _c(
+            "department_norm",
+            "VARCHAR",
+            "Unit name normalised (region prefix, 汇总 suffix, spaces and bracket widths removed), before aliases.",
+            "部门名称（规范化）",
+        ),
+        _c(
+            "department_key",
+            "VARCHAR",
+            "One department across years and spellings: district + '/' + canonical name (aliases applied).",
+            "部门标识",
+        ),
         _c("consolidated", "BOOLEAN", "True for a 汇总 (consolidated) report.", "是否汇总"),
         _c("project_name", "VARCHAR", "Project name, for project reports.", "项目名称"),
         _c("supervisor", "VARCHAR", "Supervising department, for project reports.", "主管部门"),
@@ -159,15 +198,30 @@ REPORTS = Table(
         _c("budget_unit", "VARCHAR", "Unit the document printed amounts in (元/万元/亿元).", "金额单位"),
         _c("assets_total_begin", "DOUBLE", "Total assets at the start of the year, yuan.", "年初资产总额"),
         _c("assets_total_end", "DOUBLE", "Total assets at the end of the year, yuan.", "年末资产总额"),
-        _c("assets_fixed_begin", "DOUBLE", "Fixed assets (original value) at the start, yuan.", "年初固定资产原值"),
-        _c("assets_fixed_end", "DOUBLE", "Fixed assets (original value) at the end, yuan.", "年末固定资产原值"),
+        _c(
+            "assets_fixed_begin",
+            "DOUBLE",
+            "Fixed assets (original value) at the start, yuan.",
+            "年初固定资产原值",
+        ),
+        _c(
+            "assets_fixed_end",
+            "DOUBLE",
+            "Fixed assets (original value) at the end, yuan.",
+            "年末固定资产原值",
+        ),
         _c("staff_authorized", "INTEGER", "Authorised posts.", "编制人数"),
         _c("staff_actual", "INTEGER", "Staff in post.", "实有人数"),
         _c("score_total", "DOUBLE", "Stated overall self-evaluation score.", "自评总得分"),
         _c("score_grade", "VARCHAR", "Stated grade (优/良/中/差).", "评价等级"),
         _c("problems", "VARCHAR[]", "Numbered problems (存在问题).", "存在问题"),
         _c("measures", "VARCHAR[]", "Numbered measures (改进措施).", "改进措施"),
-        _c("evidence_json", "VARCHAR", "For every number, the sentence or row it was read from (JSON).", "数据出处"),
+        _c(
+            "evidence_json",
+            "VARCHAR",
+            "For every number, the sentence or row it was read from (JSON).",
+            "数据出处",
+        ),
         _c("dq_status", "VARCHAR", "pass, warn or fail.", "质检结果"),
         _c("fetched_at", "TIMESTAMP", "When the document was fetched.", "抓取时间"),
         _c("loaded_at", "TIMESTAMP", "When this version was loaded.", "入库时间"),
@@ -183,7 +237,13 @@ BUDGET_LINES = Table(
     "Budget lines of every report version: total, basic, project, fiscal, other.",
     (
         _c("report_id", "VARCHAR", "Report version.", "报告版本编号", False),
-        _c("line", "VARCHAR", "total (部门整体/合计), basic (基本支出), project (项目支出), fiscal (财政拨款), other (其他资金).", "预算科目", False),
+        _c(
+            "line",
+            "VARCHAR",
+            "total (部门整体/合计), basic (基本支出), project (项目支出), fiscal (财政拨款), other (其他资金).",
+            "预算科目",
+            False,
+        ),
         *_budget_columns(),
         _c("rate_text", "VARCHAR", "The rate as printed, for its precision.", "执行率原文"),
         _c("weight", "DOUBLE", "Weight of budget execution in the score, when scored.", "分值"),
@@ -208,6 +268,28 @@ INDICATORS = Table(
         _c("actual", "VARCHAR", "Actual as written.", "全年完成值"),
         _c("score", "DOUBLE", "Score given.", "得分"),
         _c("reason", "VARCHAR", "Reason for a shortfall.", "偏差原因分析"),
+        # parsed at load time (warehouse/measures.py) so the marts compare numbers, not text
+        _c(
+            "target_op",
+            "VARCHAR",
+            "Comparison the target states: >=, >, =, <=, <; null when none is written.",
+            "指标值比较符",
+        ),
+        _c("target_value", "DOUBLE", "Number in the target.", "指标值数值"),
+        _c(
+            "target_unit",
+            "VARCHAR",
+            "Unit after the target's number (%, 个, 场, 人次, 万元 …).",
+            "指标值单位",
+        ),
+        _c(
+            "actual_op",
+            "VARCHAR",
+            'Comparison written in the actual value, if any (">=85%").',
+            "完成值比较符",
+        ),
+        _c("actual_value", "DOUBLE", "Number in the actual value.", "完成值数值"),
+        _c("actual_unit", "VARCHAR", "Unit after the actual's number.", "完成值单位"),
         _c("evidence", "VARCHAR", "Row or sentence it was read from.", "数据出处"),
     ),
     key=("report_id", "seq"),
@@ -218,7 +300,13 @@ DQ_FINDINGS = Table(
     "dq_findings",
     "Every data-quality finding on every report version.",
     (
-        _c("report_id", "VARCHAR", "Report version (or the document hash when no report was read).", "报告版本编号", False),
+        _c(
+            "report_id",
+            "VARCHAR",
+            "Report version (or the document hash when no report was read).",
+            "报告版本编号",
+            False,
+        ),
         _c("check", "VARCHAR", "Check name from contract.md.", "检查项", False),
         _c("severity", "VARCHAR", "error or warning.", "严重程度", False),
         _c("field", "VARCHAR", "Report field the finding is about.", "字段", False),
@@ -252,5 +340,52 @@ RUNS = Table(
     key=("run_id", "source"),
 )
 
-TABLES: tuple[Table, ...] = (DOCUMENTS, FETCH_LOG, REPORTS, BUDGET_LINES, INDICATORS, DQ_FINDINGS, RUNS)
+DEPARTMENT_ALIASES = Table(
+    "core",
+    "department_aliases",
+    "Renamed units: dbt_like_sql/seeds/department_aliases.csv, reloaded at every build.",
+    (
+        _c(
+            "district",
+            "VARCHAR",
+            "District (or city/province for units above district level) the alias applies in.",
+            "区县",
+            False,
+        ),
+        _c(
+            "alias",
+            "VARCHAR",
+            "Name as written in the alias file (an earlier or other spelling).",
+            "别名",
+            False,
+        ),
+        _c("canonical", "VARCHAR", "Name the unit is known by.", "规范名称", False),
+        _c(
+            "alias_norm",
+            "VARCHAR",
+            "alias, normalised like core.reports.department_norm.",
+            "别名（规范化）",
+            False,
+        ),
+        _c(
+            "canonical_norm",
+            "VARCHAR",
+            "canonical, normalised; department_key = district/canonical_norm.",
+            "规范名称（规范化）",
+            False,
+        ),
+    ),
+    key=("district", "alias_norm"),
+)
+
+TABLES: tuple[Table, ...] = (
+    DOCUMENTS,
+    FETCH_LOG,
+    REPORTS,
+    BUDGET_LINES,
+    INDICATORS,
+    DQ_FINDINGS,
+    RUNS,
+    DEPARTMENT_ALIASES,
+)
 SCHEMAS = ("raw", "core", "staging", "marts")

@@ -1,0 +1,31 @@
+-- Indicator rows of current reports without data-quality errors.
+SELECT
+    report_id,
+    fiscal_year,
+    district,
+    street,
+    department,
+    level1,
+    level2,
+    name,
+    weight,
+    score,
+    score_ratio,
+    target,
+    actual,
+    target_op,
+    target_value,
+    target_unit,
+    actual_value,
+    met,
+    actual_op,
+    actual_unit,
+    seq,
+    province,
+    city,
+    department_key,
+    kind,
+    project_name,
+    reason
+FROM staging.stg_indicators
+WHERE NOT quarantined

@@ -1,0 +1,43 @@
+-- Indicator rows of current reports; target/actual were parsed into op, value, unit at load.
+SELECT
+    r.report_id,
+    r.kind,
+    r.fiscal_year,
+    r.province,
+    r.city,
+    r.district,
+    r.street,
+    r.department,
+    r.department_key,
+    r.project_name,
+    r.quarantined,
+    i.seq,
+    i.level1,
+    i.level2,
+    i.name,
+    i.weight,
+    i.score,
+    i.score / nullif(i.weight, 0) AS score_ratio,
+    i.target,
+    i.actual,
+    i.target_op,
+    i.target_value,
+    i.target_unit,
+    i.actual_op,
+    i.actual_value,
+    i.actual_unit,
+    -- comparable when both carry a number and their units agree (or one has none);
+    -- a target with no operator reads as "="
+    CASE
+        WHEN i.target_value IS NULL OR i.actual_value IS NULL THEN NULL
+        WHEN i.target_unit IS NOT NULL AND i.actual_unit IS NOT NULL AND i.target_unit <> i.actual_unit THEN NULL
+        WHEN i.target_op = '>=' THEN i.actual_value >= i.target_value
+        WHEN i.target_op = '>' THEN i.actual_value > i.target_value
+        WHEN i.target_op = '<=' THEN i.actual_value <= i.target_value
+        WHEN i.target_op = '<' THEN i.actual_value < i.target_value
+        ELSE abs(i.actual_value - i.target_value) < 1e-9
+    END AS met,
+    i.reason,
+    i.evidence
+FROM core.indicators AS i
+JOIN staging.stg_current_reports AS r USING (report_id)

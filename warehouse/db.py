@@ -1,0 +1,167 @@
+"""Opening the warehouse file: 1.x-readable storage, the declared tables, and build-into-a-copy-then-swap.
+
+Analysts hold read-only connections to the live file at any time; DuckDB would block them
+while another process has it open read-write. So nothing opens the live file read-write:
+a build copies it, writes the copy, checkpoints, and renames the copy over the live file.
+Open read-only connections keep the old file (its inode) until they close.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from warehouse import schema
+
+# the oldest storage format that DuckDB 1.4 LTS and newer read; 2.0's default is unreadable by 1.x
+STORAGE_VERSION = "v1.4.0"
+# the alias the build attaches the file under; no SQL may name it (views would break elsewhere)
+BUILD_ALIAS = "govperf_build"
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another process is building the warehouse."""
+
+
+def sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def attach(path: Path, *, alias: str = BUILD_ALIAS) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to `path` in 1.4-compatible storage, with `alias` as the default catalog."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"ATTACH {sql_str(str(path))} AS {alias} (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute(f"USE {alias}")
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+def comment_text(description: str, label_zh: str) -> str:
+    return f"{description} [{label_zh}]" if label_zh else description
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the declared schemas and tables, add declared columns an older file lacks, write comments."""
+    for name in schema.SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")
+    for table in schema.TABLES:
+        con.execute(table.ddl())
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = ? AND table_name = ?",
+                [table.schema, table.name],
+            ).fetchall()
+        }
+        for col in table.columns:
+            if col.name not in have:
+                # additive migration only: a column added to schema.py appears, null, in older files
+                con.execute(f'ALTER TABLE {table.qualified} ADD COLUMN "{col.name}" {col.type}')
+    write_table_comments(con)
+
+
+def write_table_comments(con: duckdb.DuckDBPyConnection) -> None:
+    current = {
+        (r[0], r[1], r[2]): r[3]
+        for r in con.execute(
+            "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
+            "WHERE database_name = current_database() AND schema_name IN ('raw', 'core')"
+        ).fetchall()
+    }
+    tables = {
+        (r[0], r[1]): r[2]
+        for r in con.execute(
+            "SELECT schema_name, table_name, comment FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+    }
+    for table in schema.TABLES:
+        if tables.get((table.schema, table.name)) != table.description:
+            con.execute(f"COMMENT ON TABLE {table.qualified} IS {sql_str(table.description)}")
+        for col in table.columns:
+            text = comment_text(col.description, col.label_zh)
+            if current.get((table.schema, table.name, col.name)) != text:
+                con.execute(f'COMMENT ON COLUMN {table.qualified}."{col.name}" IS {sql_str(text)}')
+
+
+@contextlib.contextmanager
+def build_lock(db_path: Path, timeout: float = 30.0) -> Iterator[None]:
+    """One build at a time per warehouse file; the OS drops the lock if the process dies."""
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusyError(
+                        f"{db_path}: another run is building the warehouse (lock {lock_path})"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove(*paths: Path) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def building(db_path: Path, *, lock_timeout: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a copy of the warehouse that replaces the live file on success.
+
+    On any exception the copy is discarded and the live file is untouched.
+    """
+    db_path = Path(db_path)
+    work = db_path.with_name(db_path.name + ".building")
+    wal = work.with_name(work.name + ".wal")
+    with build_lock(db_path, lock_timeout):
+        _remove(work, wal)  # a crashed build's leftovers; we hold the lock, nobody else uses them
+        if db_path.exists():
+            shutil.copyfile(db_path, work)
+        con = attach(work)
+        try:
+            ensure_schema(con)
+            yield con
+            con.execute("CHECKPOINT")
+        except BaseException:
+            con.close()
+            _remove(work, wal)
+            raise
+        con.close()
+        if wal.exists():  # CHECKPOINT folds the WAL in; one left over means the copy is not whole
+            _remove(work, wal)
+            raise RuntimeError(f"{work}: write-ahead log left after checkpoint; live file kept")
+        _fsync(work)
+        os.replace(work, db_path)
+        _fsync(db_path.parent)
+
+
+def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
+    if not Path(db_path).exists():
+        raise FileNotFoundError(f"{db_path}: no warehouse yet (run a load first)")
+    return duckdb.connect(str(db_path), read_only=True)
