@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl, CT_Tc
 from docx.oxml.text.paragraph import CT_P
 
+from flows.documents.docx_numbering import Numbering
 from flows.documents.model import Block, Document, ExtractError, Paragraph, Table
 from flows.documents.normalise import normalise, normalise_cell
 
@@ -69,36 +70,60 @@ def _body_elements(body: object) -> Iterator[object]:
 _T = qn("w:t")
 _TAB = qn("w:tab")
 _BREAKS = frozenset({qn("w:br"), qn("w:cr")})
+_TEXTBOX = qn("w:txbxContent")
+# Subtrees that hold no visible text of the paragraph: properties, deleted or moved-away runs, and
+# the VML copy Word writes of every text box (mc:Fallback) beside the DrawingML one.
+_NO_TEXT = frozenset(
+    {
+        qn("w:pPr"),
+        qn("w:rPr"),
+        qn("w:del"),
+        qn("w:moveFrom"),
+        qn("w:instrText"),
+        qn("w:delText"),
+        "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
+    }
+)
 
 
-def _paragraph_lines(p: CT_P) -> list[str]:
-    """A paragraph's text; a manual line break (w:br) splits it, as <br> does in HTML.
-
-    Every w:t counts, also inside hyperlinks, smart tags, fields and tracked insertions (python-docx's
-    Paragraph.text reads runs and hyperlinks only); deleted text (w:delText) and field codes
-    (w:instrText) are other elements and stay out.
-    """
-    parts: list[str] = []
-    for node in p.iter(_T, _TAB, *_BREAKS):
-        tag = node.tag
+def _collect(element: object, out: list[str]) -> None:
+    for child in element:  # type: ignore[attr-defined]
+        tag = child.tag
         if tag == _T:
-            parts.append(node.text or "")
+            out.append(child.text or "")
         elif tag == _TAB:
-            # a w:tab inside paragraph properties is a tab stop definition, not a character
-            parts.append("" if node.getparent().tag == qn("w:tabs") else " ")
+            out.append(" ")
+        elif tag in _BREAKS:
+            out.append("\n")
+        elif tag in _NO_TEXT or not isinstance(tag, str):
+            continue
+        elif tag == _P:  # a paragraph inside a text box: a line of its own
+            out.append("\n")
+            _collect(child, out)
+            out.append("\n")
         else:
-            parts.append("\n")
+            _collect(child, out)
+
+
+def _paragraph_lines(p: CT_P, numbering: Numbering) -> list[str]:
+    """A paragraph's text, its list number in front; a manual line break (w:br) splits it, as <br> does.
+
+    Every w:t counts, also inside hyperlinks, smart tags, fields, content controls and tracked
+    insertions (python-docx's Paragraph.text reads runs and hyperlinks only).
+    """
+    parts: list[str] = [numbering.label(p)]
+    _collect(p, parts)
     text = "".join(parts)
     return [line for line in (normalise(part) for part in text.split("\n")) if line]
 
 
-def _cell_text(tc: CT_Tc, parent: object) -> str:
+def _cell_text(tc: CT_Tc, numbering: Numbering) -> str:
     parts: list[str] = []
-    for child in tc.iterchildren():
+    for child in _body_elements(tc):
         if isinstance(child, CT_P):
-            parts.extend(_paragraph_lines(child))
+            parts.extend(_paragraph_lines(child, numbering))
         elif isinstance(child, CT_Tbl):  # a table nested in a cell: its text, row by row
-            for row in _table_rows(child, parent):
+            for row in _table_rows(child, numbering):
                 line = " ".join(c for c in row if c)
                 if line:
                     parts.append(line)
@@ -115,7 +140,7 @@ def _int_val(element: object, tag: str) -> int:
         return 0
 
 
-def _table_rows(tbl: CT_Tbl, parent: object) -> list[tuple[str, ...]]:
+def _table_rows(tbl: CT_Tbl, numbering: Numbering) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for tr in _children(tbl, _TR):
         tr_pr = tr.find(qn("w:trPr"))  # type: ignore[attr-defined]
@@ -123,12 +148,19 @@ def _table_rows(tbl: CT_Tbl, parent: object) -> list[tuple[str, ...]]:
         for tc in _children(tr, _TC):
             span = max(1, tc.grid_span)  # type: ignore[attr-defined]
             continued = tc.vMerge == "continue"  # type: ignore[attr-defined]
-            cells.append("" if continued else _cell_text(tc, parent))  # type: ignore[arg-type]
+            cells.append("" if continued else _cell_text(tc, numbering))  # type: ignore[arg-type]
             cells.extend([""] * (span - 1))
         cells.extend([""] * _int_val(tr_pr, "w:gridAfter"))
         rows.append(tuple(cells))
     width = max((len(r) for r in rows), default=0)
     return [r + ("",) * (width - len(r)) for r in rows]
+
+
+def _numbering_element(document: object) -> object | None:
+    try:
+        return document.part.numbering_part.element  # type: ignore[attr-defined]
+    except (KeyError, NotImplementedError, AttributeError):
+        return None  # a document without lists has no numbering part
 
 
 def read_docx(data: bytes, name: str, max_bytes: int) -> Document:
@@ -138,12 +170,13 @@ def read_docx(data: bytes, name: str, max_bytes: int) -> Document:
     except (KeyError, ValueError, zipfile.BadZipFile) as e:
         raise ExtractError("corrupt", f"DOCX could not be opened ({type(e).__name__}: {e})", name) from e
     body = document.element.body
+    numbering = Numbering.from_parts(_numbering_element(document), document.styles.element)
     blocks: list[Block] = []
     for element in _body_elements(body):
         if isinstance(element, CT_P):
-            blocks.extend(Paragraph(line) for line in _paragraph_lines(element))
+            blocks.extend(Paragraph(line) for line in _paragraph_lines(element, numbering))
         else:
-            rows = _table_rows(element, document)  # type: ignore[arg-type]
+            rows = _table_rows(element, numbering)  # type: ignore[arg-type]
             if any(any(row) for row in rows):
                 blocks.append(Table(rows=tuple(rows)))
     meta: dict[str, str] = {}

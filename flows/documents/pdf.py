@@ -24,8 +24,6 @@ from flows.documents.pdf_layout import (
 )
 from flows.documents.pdf_tables import Edge, Grid, fill_grid, find_grids, grids_from_edges, segment_edges
 
-MAX_PAGES = 500
-
 # PDFium is not thread-safe and pypdfium2 does not lock; flows may extract in worker threads.
 _PDFIUM_LOCK = threading.Lock()
 
@@ -203,7 +201,7 @@ def _add_tables(
         chars[i] = page_chars
 
 
-def read_pdf(data: bytes, name: str, max_pages: int = MAX_PAGES) -> Document:
+def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
     _check_complete(data, name)
     pages, chars, edges = _read_pages(data, name, max_pages)
     _check_text_layer(chars, name)

@@ -94,6 +94,23 @@ def _inside(x: float, y: float, box: BBox) -> bool:
     return box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1
 
 
+def _nearest_cell(grid: Grid, x: float, y: float) -> tuple[int, int] | None:
+    """The cell containing the point, else the closest one: text inside a table is never dropped."""
+    best: tuple[float, tuple[int, int]] | None = None
+    for ri, row in enumerate(grid.rows):
+        for ci, box in enumerate(row):
+            if not box:
+                continue
+            dx = max(box[0] - x, 0.0, x - box[2])
+            dy = max(box[1] - y, 0.0, y - box[3])
+            distance = dx * dx + dy * dy
+            if best is None or distance < best[0]:
+                best = (distance, (ri, ci))
+                if distance == 0:
+                    return best[1]
+    return best[1] if best else None
+
+
 def fill_grid(grid: Grid, chars: list[Char]) -> tuple[PageTable, list[Char]]:
     """(the table with its cell texts, the characters outside it)."""
     cells: dict[tuple[int, int], list[Char]] = {}
@@ -110,16 +127,8 @@ def fill_grid(grid: Grid, chars: list[Char]) -> tuple[PageTable, list[Char]]:
             ((r, c) for c, box in enumerate(grid.rows[r]) if box and _inside(x, y, box)),
             None,
         )
-        if where is None:  # under a cell merged down from a row above
-            where = next(
-                (
-                    (ri, ci)
-                    for ri, row in enumerate(grid.rows)
-                    for ci, box in enumerate(row)
-                    if box and _inside(x, y, box)
-                ),
-                None,
-            )
+        if where is None:  # under a cell merged down from a row above, or overflowing its cell
+            where = _nearest_cell(grid, x, y)
         if where is not None:
             cells.setdefault(where, []).append(ch)
     rows = [
