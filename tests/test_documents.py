@@ -314,6 +314,20 @@ def test_docx_body_order_and_merged_cells() -> None:
     )
 
 
+def test_docx_renders_automatic_list_numbers() -> None:
+    doc = read("numbered.docx")
+    assert texts(doc) == [
+        "一、部门概况",
+        "（一）主要职责",
+        "正文段落。",
+        "（二）人员情况",
+        "二、存在问题及改进措施",  # the top level advances, the level below restarts
+        "1.年初预算编制不够准确。",
+        "2.绩效目标设置不够细化。",
+        "（一）改进措施",
+    ]
+
+
 @pytest.mark.skipif(
     shutil.which("antiword") is None, reason="antiword not installed (apt-get install antiword)"
 )
