@@ -455,3 +455,29 @@ def _dictionary_markdown(con: duckdb.DuckDBPyConnection, models_dir: Path) -> st
                 out.append(f"| {c} | {types[(s, m.name, c)]} | {_cell(description)} | {_cell(label)} |")
             out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m warehouse.models docs [PATH]` regenerates the data dictionary;
+    `python -m warehouse.models build DB` rebuilds the views of a warehouse file."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m warehouse.models")
+    sub = parser.add_subparsers(dest="command", required=True)
+    docs = sub.add_parser("docs", help="write docs/data-dictionary.md")
+    docs.add_argument(
+        "path", nargs="?", type=Path, default=DEFAULT_MODELS_DIR.parent / "docs" / "data-dictionary.md"
+    )
+    rebuild = sub.add_parser("build", help="rebuild aliases, views and comments of a warehouse file")
+    rebuild.add_argument("db", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "docs":
+        print(write_data_dictionary(args.path))
+    else:
+        for view in run_models(args.db):
+            print(view)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
