@@ -222,6 +222,22 @@ def test_pdf_ten_pages_of_text() -> None:
     assert {len(t) for t in bodies} == {228}
 
 
+def test_pdf_turned_pages_read_as_displayed() -> None:
+    doc = read("rotated.pdf")
+    order = [b.text if isinstance(b, Paragraph) else b.rows for b in doc.blocks]
+    assert order == [
+        # /Rotate 90, CJK in a font that is not embedded: pdfium cannot place it, pdfplumber reads the page
+        "三、横向表格页",
+        (("指标", "目标值", "完成值"), ("课程材料数", "9000份", "9000份"), ("活动开展数", ">=5个", "6个")),
+        "表后说明文字。",
+        # /Rotate 270, read by pdfium and turned to the displayed orientation
+        "Section 4 landscape",
+        (("Item", "Target", "Actual"), ("Courses", "9000", "9000"), ("Events", ">=5", "6")),
+        "Notes after the table.",
+    ]
+    assert [b.page for b in doc.blocks] == [1, 1, 1, 2, 2, 2]
+
+
 @pytest.mark.parametrize(
     ("name", "kind"),
     [("encrypted.pdf", "encrypted"), ("scanned.pdf", "no_text_layer"), ("truncated.pdf", "corrupt")],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import io
 import threading
+from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -54,7 +55,42 @@ def _open(data: bytes, name: str) -> pdfium.PdfDocument:
         raise ExtractError(kind, message, name) from e  # type: ignore[arg-type]
 
 
-def _page_chars(page: pdfium.PdfPage, page_top: float) -> list[Char]:
+@dataclass(frozen=True, slots=True)
+class _View:
+    """PDF user space to the page as displayed: x from the left edge, top down from the top edge.
+
+    A page with /Rotate is shown turned; reading order follows what the reader sees.
+    """
+
+    rotation: int
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+    @property
+    def size(self) -> tuple[float, float]:
+        w, h = self.right - self.left, self.top - self.bottom
+        return (h, w) if self.rotation in (90, 270) else (w, h)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        if self.rotation == 90:
+            return y - self.bottom, x - self.left
+        if self.rotation == 180:
+            return self.right - x, y - self.bottom
+        if self.rotation == 270:
+            return self.top - y, self.right - x
+        # unrotated pages keep x in user space, as pdfplumber reports it (its boxes are used as is)
+        return x, self.top - y
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """(x0, x1, top, bottom) of a box given by two corners."""
+        ax, at = self.point(x0, y0)
+        bx, bt = self.point(x1, y1)
+        return min(ax, bx), max(ax, bx), min(at, bt), max(at, bt)
+
+
+def _page_chars(page: pdfium.PdfPage, view: _View) -> list[Char]:
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
@@ -72,7 +108,7 @@ def _page_chars(page: pdfium.PdfPage, page_top: float) -> list[Char]:
                 continue
             if not get_box(raw, i, rect):
                 continue
-            chars.append(Char(ch, rect.left, rect.right, page_top - rect.top, page_top - rect.bottom))
+            chars.append(Char(ch, *view.box(rect.left, rect.bottom, rect.right, rect.top)))
         return chars
     finally:
         textpage.close()
@@ -81,8 +117,8 @@ def _page_chars(page: pdfium.PdfPage, page_top: float) -> list[Char]:
 Segment = tuple[float, float, float, float]
 
 
-def _path_segments(obj: pdfium.PdfObject) -> list[Segment]:
-    """The straight segments a visible path draws, in page space."""
+def _path_segments(obj: pdfium.PdfObject, view: _View) -> list[Segment]:
+    """The straight segments a visible path draws, as displayed (x, top, x, top)."""
     raw = obj.raw
     fill = ctypes.c_int()
     stroke = ctypes.c_int()
@@ -99,7 +135,7 @@ def _path_segments(obj: pdfium.PdfObject) -> list[Segment]:
         seg = pdfium_c.FPDFPath_GetPathSegment(raw, i)
         if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
             continue
-        point = (m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
+        point = view.point(m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
         kind = pdfium_c.FPDFPathSegment_GetType(seg)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO or prev is None:
             start = point
@@ -111,20 +147,34 @@ def _path_segments(obj: pdfium.PdfObject) -> list[Segment]:
     return out
 
 
-def _page_segments(page: pdfium.PdfPage) -> list[Segment] | None:
+def _page_segments(page: pdfium.PdfPage, view: _View) -> list[Segment] | None:
     """Line segments of the page's paths; None when paths sit inside form XObjects (pdfplumber reads those)."""
     segments: list[Segment] = []
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
         if obj.level > 0:
-            return None
-        segments.extend(_path_segments(obj))
+            # pdfplumber resolves form XObjects; it measures unrotated pages only
+            return None if view.rotation == 0 else []
+        segments.extend(_path_segments(obj, view))
     return segments
+
+
+def _collapsed_text(page: pdfium.PdfPage) -> bool:
+    """Whether a text object has a zero-size box: pdfium then leaves its characters out of the text.
+
+    Seen for turned text in fonts that are not embedded (pdfium has no CJK substitute here).
+    """
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=1):
+        left, bottom, right, top = obj.get_bounds()
+        if right - left < 0.01 or top - bottom < 0.01:
+            return True
+    return False
 
 
 def _read_pages(
     data: bytes, name: str, max_pages: int
-) -> tuple[list[PageContent], list[list[Char]], list[int]]:
-    """Per page: geometry, characters, and whether it may hold a ruled table."""
+) -> tuple[list[PageContent], list[list[Char]], list[list[Edge] | None], set[int]]:
+    """Per page: geometry, characters, the rules drawn (None: ask pdfplumber), and the pages whose
+    text pdfplumber must read instead."""
     with _PDFIUM_LOCK:
         doc = _open(data, name)
         try:
@@ -136,19 +186,24 @@ def _read_pages(
             pages: list[PageContent] = []
             chars: list[list[Char]] = []
             edges: list[list[Edge] | None] = []
+            redo: set[int] = set()
             for i in range(n):
                 page = doc[i]
                 try:
-                    left, bottom, right, top = page.get_mediabox()
-                    pages.append(PageContent(number=i + 1, width=right - left, height=top - bottom))
-                    # x stays in user space, as pdfplumber reports its table boxes
-                    page_chars = _page_chars(page, top)
+                    view = _View(page.get_rotation() % 360, *page.get_mediabox())
+                    width, height = view.size
+                    pages.append(PageContent(number=i + 1, width=width, height=height))
+                    page_chars = _page_chars(page, view)
                     chars.append(page_chars)
-                    segments = _page_segments(page) if page_chars else []
-                    edges.append(None if segments is None else segment_edges(segments, top))
+                    if view.rotation and _collapsed_text(page):
+                        redo.add(i)
+                        edges.append(None)
+                        continue
+                    segments = _page_segments(page, view) if page_chars else []
+                    edges.append(None if segments is None else segment_edges(segments))
                 finally:
                     page.close()
-            return pages, chars, edges
+            return pages, chars, edges, redo
         finally:
             doc.close()
 
@@ -168,13 +223,23 @@ def _check_text_layer(chars: list[list[Char]], name: str) -> None:
         raise ExtractError("no_text_layer", "the text layer has no Unicode mapping (unreadable glyphs)", name)
 
 
-def _add_tables(
-    data: bytes, pages: list[PageContent], chars: list[list[Char]], edges: list[list[Edge] | None]
-) -> None:
-    """Find ruled tables and take their characters out of the text flow.
+def _plumber_chars(plumber_page: object) -> list[Char]:
+    return [
+        Char(c["text"], c["x0"], c["x1"], c["top"], c["bottom"])
+        for c in plumber_page.chars  # type: ignore[attr-defined]
+        if c["text"] and not c["text"].isspace()
+    ]
 
-    pdfplumber's table finder runs on the rules pdfium read; only a page whose paths sit inside form
-    XObjects is parsed by pdfplumber itself (slow, but it resolves nested coordinate spaces).
+
+def _find_grids(
+    data: bytes, chars: list[list[Char]], edges: list[list[Edge] | None], redo: set[int]
+) -> dict[int, list[Grid]]:
+    """Ruled tables per page.
+
+    pdfplumber's table finder runs on the rules pdfium read. A page whose paths sit inside form
+    XObjects, or whose text pdfium could not place, is parsed by pdfplumber itself (slow, but it
+    resolves nested coordinate spaces and font metrics); for the latter its characters replace
+    pdfium's.
     """
     grids: dict[int, list[Grid]] = {}
     fallback: list[int] = []
@@ -190,22 +255,25 @@ def _add_tables(
             for i in fallback:
                 plumber_page = pdf.pages[i]
                 try:
+                    if i in redo:
+                        chars[i] = _plumber_chars(plumber_page)
                     grids[i] = find_grids(plumber_page)
                 finally:
                     plumber_page.close()
-    for i, page_grids in grids.items():
-        page_chars = chars[i]
-        for grid in page_grids:
-            table, page_chars = fill_grid(grid, page_chars)
-            pages[i].tables.append(table)
-        chars[i] = page_chars
+    return grids
 
 
 def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
     _check_complete(data, name)
-    pages, chars, edges = _read_pages(data, name, max_pages)
+    pages, chars, edges, redo = _read_pages(data, name, max_pages)
+    grids = _find_grids(data, chars, edges, redo)
     _check_text_layer(chars, name)
-    _add_tables(data, pages, chars, edges)
+    for i, page_grids in grids.items():
+        page_chars = chars[i]
+        for grid in page_grids:  # a table's characters leave the text flow
+            table, page_chars = fill_grid(grid, page_chars)
+            pages[i].tables.append(table)
+        chars[i] = page_chars
     for page, page_chars in zip(pages, chars, strict=True):
         page.lines = chars_to_lines(page_chars)
     remove_running_lines(pages)

@@ -35,12 +35,12 @@ class Grid:
 Edge = dict[str, float | str]
 
 
-def segment_edges(segments: list[tuple[float, float, float, float]], page_top: float) -> list[Edge]:
-    """Horizontal and vertical line segments (x0, y0, x1, y1 in PDF space) as pdfplumber edges."""
+def segment_edges(segments: list[tuple[float, float, float, float]]) -> list[Edge]:
+    """Horizontal and vertical line segments (x, top, x, top, as displayed) as pdfplumber edges."""
     edges: list[Edge] = []
-    for xa, ya, xb, yb in segments:
+    for xa, ta, xb, tb in segments:
         x0, x1 = min(xa, xb), max(xa, xb)
-        top, bottom = page_top - max(ya, yb), page_top - min(ya, yb)
+        top, bottom = min(ta, tb), max(ta, tb)
         if bottom - top <= 0.5 and x1 - x0 > 0.5:
             orientation = "h"
         elif x1 - x0 <= 0.5 and bottom - top > 0.5:
