@@ -142,6 +142,8 @@ def report_pdf() -> Document:
 
 def test_pdf_removes_running_header_and_page_numbers(report_pdf: Document) -> None:
     assert report_pdf.meta["pages"] == "6"
+    assert report_pdf.meta["title"] == "自评报告"  # the file's own metadata
+    assert "author" not in report_pdf.meta  # reportlab's "(anonymous)" placeholder is no author
     everything = report_pdf.text()
     assert RUNNING_HEADER not in everything
     assert not any(p.text.startswith("-") and p.text.endswith("-") for p in report_pdf.paragraphs)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import re
 import threading
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from flows.documents.model import Document, ExtractError
+from flows.documents.normalise import normalise
 from flows.documents.pdf_layout import (
     Char,
     PageContent,
@@ -158,6 +160,32 @@ def _page_segments(page: pdfium.PdfPage, view: _View) -> list[Segment] | None:
     return segments
 
 
+_PLACEHOLDERS = frozenset({"", "(anonymous)", "(unspecified)", "untitled", "unknown"})
+_PDF_DATE = re.compile(r"^D?:?(\d{4})(\d{2})?(\d{2})?")
+
+
+def _doc_meta(doc: pdfium.PdfDocument) -> dict[str, str]:
+    """What the file says about itself: title, author, producing program, creation date (YYYY-MM-DD)."""
+    try:
+        info = doc.get_metadata_dict()
+    except pdfium.PdfiumError:
+        return {}
+    meta: dict[str, str] = {}
+    for key, out in (
+        ("Title", "title"),
+        ("Author", "author"),
+        ("Creator", "creator"),
+        ("Producer", "producer"),
+    ):
+        value = normalise(info.get(key) or "")
+        if value.lower() not in _PLACEHOLDERS:
+            meta[out] = value
+    m = _PDF_DATE.match(info.get("CreationDate") or "")
+    if m and m.group(2) and m.group(3):
+        meta["created"] = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    return meta
+
+
 def _collapsed_text(page: pdfium.PdfPage) -> bool:
     """Whether a text object has a zero-size box: pdfium then leaves its characters out of the text.
 
@@ -172,9 +200,9 @@ def _collapsed_text(page: pdfium.PdfPage) -> bool:
 
 def _read_pages(
     data: bytes, name: str, max_pages: int
-) -> tuple[list[PageContent], list[list[Char]], list[list[Edge] | None], set[int]]:
-    """Per page: geometry, characters, the rules drawn (None: ask pdfplumber), and the pages whose
-    text pdfplumber must read instead."""
+) -> tuple[list[PageContent], list[list[Char]], list[list[Edge] | None], set[int], dict[str, str]]:
+    """Per page: geometry, characters, the rules drawn (None: ask pdfplumber); the pages whose text
+    pdfplumber must read instead; the document's metadata."""
     with _PDFIUM_LOCK:
         doc = _open(data, name)
         try:
@@ -187,6 +215,7 @@ def _read_pages(
             chars: list[list[Char]] = []
             edges: list[list[Edge] | None] = []
             redo: set[int] = set()
+            meta = {"pages": str(n), **_doc_meta(doc)}
             for i in range(n):
                 page = doc[i]
                 try:
@@ -203,7 +232,7 @@ def _read_pages(
                     edges.append(None if segments is None else segment_edges(segments))
                 finally:
                     page.close()
-            return pages, chars, edges, redo
+            return pages, chars, edges, redo, meta
         finally:
             doc.close()
 
@@ -265,7 +294,7 @@ def _find_grids(
 
 def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
     _check_complete(data, name)
-    pages, chars, edges, redo = _read_pages(data, name, max_pages)
+    pages, chars, edges, redo, meta = _read_pages(data, name, max_pages)
     grids = _find_grids(data, chars, edges, redo)
     _check_text_layer(chars, name)
     for i, page_grids in grids.items():
@@ -278,4 +307,4 @@ def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
         page.lines = chars_to_lines(page_chars)
     remove_running_lines(pages)
     blocks = build_blocks(pages)
-    return Document(name=name, format="pdf", blocks=blocks, meta={"pages": str(len(pages))})
+    return Document(name=name, format="pdf", blocks=blocks, meta=meta)
