@@ -18,11 +18,11 @@ from pathlib import Path
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from flows import pipeline  # noqa: E402
-from flows.crawl.archive import RawArchive  # noqa: E402
-from flows.mirror.server import serve_mirror  # noqa: E402
-from flows.nightly import select_sources  # noqa: E402
-from flows.process import Extracted  # noqa: E402
+from flows import pipeline
+from flows.crawl.archive import RawArchive
+from flows.mirror.server import serve_mirror
+from flows.nightly import select_sources
+from flows.process import Extracted
 
 SOURCES = ["minhang_mirror", "donghu_mirror"]
 
@@ -46,7 +46,9 @@ def steps_once(base_url: str, home: Path) -> dict[str, float]:
     pipeline.validate_records(extracted.records)
     t["validate (GX, incl. import)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    pipeline.load_warehouse(home / "warehouse.duckdb", pipeline.new_run_id(), crawls, extracted, archive, started)
+    pipeline.load_warehouse(
+        home / "warehouse.duckdb", pipeline.new_run_id(), crawls, extracted, archive, started
+    )
     t["load+build views"] = time.perf_counter() - t0
     t["documents"] = sum(len(c.documents) for c in crawls)
     t["reports"] = len(extracted.records)

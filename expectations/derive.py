@@ -34,7 +34,9 @@ def budget_lines_frame(reports: list[Report]) -> pl.DataFrame:
                 if None not in (line.initial, line.adjustment, line.adjusted)
                 else None
             )
-            adj_tol = sum(_half_unit(line.decimals.get(f), r.budget_unit) for f in ("initial", "adjustment", "adjusted"))
+            adj_tol = sum(
+                _half_unit(line.decimals.get(f), r.budget_unit) for f in ("initial", "adjustment", "adjusted")
+            )
             rows.append(
                 {
                     "report_idx": idx,
@@ -52,16 +54,28 @@ def budget_lines_frame(reports: list[Report]) -> pl.DataFrame:
                     "adjustment_ok": None if adj_gap is None else adj_gap <= adj_tol + 0.01,
                     "within_budget_ok": None
                     if line.executed is None or line.adjusted is None
-                    else line.executed <= line.adjusted + _half_unit(line.decimals.get("adjusted"), r.budget_unit),
+                    else line.executed
+                    <= line.adjusted + _half_unit(line.decimals.get("adjusted"), r.budget_unit),
                     "unit": r.budget_unit,
                 }
             )
     schema = {
-        "report_idx": pl.Int64, "line": pl.String, "initial": pl.Float64, "adjustment": pl.Float64,
-        "adjusted": pl.Float64, "executed": pl.Float64, "rate": pl.Float64, "rate_text": pl.String,
-        "rate_base": pl.String, "rate_computed": pl.Float64, "rate_tolerance": pl.Float64,
-        "rate_ok": pl.Boolean, "adjustment_ok": pl.Boolean, "within_budget_ok": pl.Boolean, "unit": pl.String,
-    }  # fmt: skip
+        "report_idx": pl.Int64,
+        "line": pl.String,
+        "initial": pl.Float64,
+        "adjustment": pl.Float64,
+        "adjusted": pl.Float64,
+        "executed": pl.Float64,
+        "rate": pl.Float64,
+        "rate_text": pl.String,
+        "rate_base": pl.String,
+        "rate_computed": pl.Float64,
+        "rate_tolerance": pl.Float64,
+        "rate_ok": pl.Boolean,
+        "adjustment_ok": pl.Boolean,
+        "within_budget_ok": pl.Boolean,
+        "unit": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -114,7 +128,9 @@ def reports_frame(reports: list[Report], today: dt.date | None = None) -> pl.Dat
                 "fiscal_year": r.fiscal_year,
                 "department": r.department,
                 "district": r.region.district,
-                "has_budget_total": bool(total and (total.adjusted is not None or total.executed is not None)),
+                "has_budget_total": bool(
+                    total and (total.adjusted is not None or total.executed is not None)
+                ),
                 "published_year": published_year,
                 "year_not_after_publish": None
                 if published_year is None or r.fiscal_year is None
@@ -136,13 +152,27 @@ def reports_frame(reports: list[Report], today: dt.date | None = None) -> pl.Dat
             }
         )
     schema = {
-        "report_idx": pl.Int64, "kind": pl.String, "fiscal_year": pl.Int64, "department": pl.String,
-        "district": pl.String, "has_budget_total": pl.Boolean, "published_year": pl.Int64,
-        "year_not_after_publish": pl.Boolean, "max_year": pl.Int64, "parts_adjusted_gap": pl.Float64,
-        "parts_executed_gap": pl.Float64, "parts_ok": pl.Boolean, "score_total": pl.Float64,
-        "indicator_score_sum": pl.Float64, "score_candidates": pl.String, "score_matches_ok": pl.Boolean,
-        "period_years": pl.String, "period_ok": pl.Boolean, "publisher": pl.String, "publisher_ok": pl.Boolean,
-    }  # fmt: skip
+        "report_idx": pl.Int64,
+        "kind": pl.String,
+        "fiscal_year": pl.Int64,
+        "department": pl.String,
+        "district": pl.String,
+        "has_budget_total": pl.Boolean,
+        "published_year": pl.Int64,
+        "year_not_after_publish": pl.Boolean,
+        "max_year": pl.Int64,
+        "parts_adjusted_gap": pl.Float64,
+        "parts_executed_gap": pl.Float64,
+        "parts_ok": pl.Boolean,
+        "score_total": pl.Float64,
+        "indicator_score_sum": pl.Float64,
+        "score_candidates": pl.String,
+        "score_matches_ok": pl.Boolean,
+        "period_years": pl.String,
+        "period_ok": pl.Boolean,
+        "publisher": pl.String,
+        "publisher_ok": pl.Boolean,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -154,13 +184,19 @@ def indicators_frame(reports: list[Report]) -> pl.DataFrame:
             "name": i.name,
             "weight": i.weight,
             "score": i.score,
-            "score_ok": None if i.score is None else i.score >= 0 and (i.weight is None or i.score <= i.weight + 1e-9),
+            "score_ok": None
+            if i.score is None
+            else i.score >= 0 and (i.weight is None or i.score <= i.weight + 1e-9),
         }
         for idx, r in enumerate(reports)
         for seq, i in enumerate(r.indicators)
     ]
     schema = {
-        "report_idx": pl.Int64, "seq": pl.Int64, "name": pl.String, "weight": pl.Float64,
-        "score": pl.Float64, "score_ok": pl.Boolean,
-    }  # fmt: skip
+        "report_idx": pl.Int64,
+        "seq": pl.Int64,
+        "name": pl.String,
+        "weight": pl.Float64,
+        "score": pl.Float64,
+        "score_ok": pl.Boolean,
+    }
     return pl.DataFrame(rows, schema=schema)

@@ -13,7 +13,11 @@ from expectations.derive import budget_lines_frame, indicators_frame, reports_fr
 from expectations.suites import Check, checks
 from flows.reports.model import Finding, Report
 
-_KEYS = {"reports": ["report_idx"], "budget_lines": ["report_idx", "line"], "indicators": ["report_idx", "seq"]}
+_KEYS = {
+    "reports": ["report_idx"],
+    "budget_lines": ["report_idx", "line"],
+    "indicators": ["report_idx", "seq"],
+}
 
 
 def _gx():  # GX is slow to import (~3 s): only when validating
@@ -31,7 +35,9 @@ def _pandas(frame: pl.DataFrame):
     return pd.DataFrame(frame.to_dict(as_series=False))
 
 
-def _validate(table: str, frame: pl.DataFrame, table_checks: list[Check]) -> list[tuple[Check, list[dict[str, Any]]]]:
+def _validate(
+    table: str, frame: pl.DataFrame, table_checks: list[Check]
+) -> list[tuple[Check, list[dict[str, Any]]]]:
     """(check, failing rows) for every expectation of one table's suite."""
     if frame.is_empty():
         return []
@@ -84,14 +90,26 @@ def validate_reports(reports: list[Report], today: dt.date | None = None) -> lis
                 report = reports[row["report_idx"]]
                 key = check.evidence_key(row)
                 findings[row["report_idx"]].append(
-                    Finding(check.name, check.severity, check.field(row), check.message(row), report.evidence.get(key or ""))
+                    Finding(
+                        check.name,
+                        check.severity,
+                        check.field(row),
+                        check.message(row),
+                        report.evidence.get(key or ""),
+                    )
                 )
     for report, found in zip(reports, findings, strict=True):
         status = "fail" if any(f.severity == "error" for f in found) else "warn" if found else "pass"
         report.dq = {
             "status": status,
             "issues": [
-                {"check": f.check, "severity": f.severity, "field": f.field, "message": f.message, "evidence": f.evidence}
+                {
+                    "check": f.check,
+                    "severity": f.severity,
+                    "field": f.field,
+                    "message": f.message,
+                    "evidence": f.evidence,
+                }
                 for f in found
             ],
         }

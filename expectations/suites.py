@@ -47,7 +47,9 @@ def _rate_message(r: dict[str, Any]) -> str:
 
 
 def _parts_message(r: dict[str, Any]) -> str:
-    gaps = [f"{k} off by {_fmt(r[f'parts_{k}_gap'])} 元" for k in ("adjusted", "executed") if r[f"parts_{k}_gap"]]
+    gaps = [
+        f"{k} off by {_fmt(r[f'parts_{k}_gap'])} 元" for k in ("adjusted", "executed") if r[f"parts_{k}_gap"]
+    ]
     return "basic + project does not equal total: " + "; ".join(gaps)
 
 
@@ -81,94 +83,140 @@ def checks(today: dt.date | None = None) -> tuple[Check, ...]:
     return (
         *required,
         Check(
-            "required_fields", "error", "reports", "ExpectColumnValuesToBeInSet",
+            "required_fields",
+            "error",
+            "reports",
+            "ExpectColumnValuesToBeInSet",
             {"column": "has_budget_total", "value_set": [True]},
             lambda r: "budget.total",
             lambda r: "neither budget.total.adjusted nor budget.total.executed was found",
         ),
         Check(
-            "fiscal_year_range", "error", "reports", "ExpectColumnValuesToBeBetween",
+            "fiscal_year_range",
+            "error",
+            "reports",
+            "ExpectColumnValuesToBeBetween",
             {"column": "fiscal_year", "min_value": 2010, "max_value": year},
             lambda r: "fiscal_year",
             lambda r, y=year: f"fiscal year {r['fiscal_year']} is outside 2010–{y}",
         ),
         Check(
-            "fiscal_year_range", "error", "reports", "ExpectColumnValuesToBeInSet",
+            "fiscal_year_range",
+            "error",
+            "reports",
+            "ExpectColumnValuesToBeInSet",
             {"column": "year_not_after_publish", "value_set": [True]},
             lambda r: "fiscal_year",
             lambda r: f"fiscal year {r['fiscal_year']} is after the publication year {r['published_year']}",
         ),
         Check(
-            "rate_matches_amounts", "error", "budget_lines", "ExpectColumnValuesToBeInSet",
+            "rate_matches_amounts",
+            "error",
+            "budget_lines",
+            "ExpectColumnValuesToBeInSet",
             {"column": "rate_ok", "value_set": [True]},
             lambda r: f"budget.{r['line']}.rate",
             _rate_message,
             lambda r: f"budget.{r['line']}.rate",
         ),
         Check(
-            "parts_sum_to_total", "error", "reports", "ExpectColumnValuesToBeInSet",
+            "parts_sum_to_total",
+            "error",
+            "reports",
+            "ExpectColumnValuesToBeInSet",
             {"column": "parts_ok", "value_set": [True]},
             lambda r: "budget.total",
             _parts_message,
             lambda r: "budget.basic.executed",
         ),
         Check(
-            "adjustment_consistent", "error", "budget_lines", "ExpectColumnValuesToBeInSet",
+            "adjustment_consistent",
+            "error",
+            "budget_lines",
+            "ExpectColumnValuesToBeInSet",
             {"column": "adjustment_ok", "value_set": [True]},
             lambda r: f"budget.{r['line']}.adjustment",
             _adjustment_message,
             lambda r: f"budget.{r['line']}.adjustment",
         ),
         Check(
-            "executed_within_budget", "warning", "budget_lines", "ExpectColumnValuesToBeInSet",
+            "executed_within_budget",
+            "warning",
+            "budget_lines",
+            "ExpectColumnValuesToBeInSet",
             {"column": "within_budget_ok", "value_set": [True]},
             lambda r: f"budget.{r['line']}.executed",
-            lambda r: f"executed {_fmt(r['executed'], r['unit'])} exceeds adjusted {_fmt(r['adjusted'], r['unit'])}",
+            lambda r: (
+                f"executed {_fmt(r['executed'], r['unit'])} exceeds adjusted {_fmt(r['adjusted'], r['unit'])}"
+            ),
             lambda r: f"budget.{r['line']}.executed",
         ),
         Check(
-            "score_range", "error", "reports", "ExpectColumnValuesToBeBetween",
+            "score_range",
+            "error",
+            "reports",
+            "ExpectColumnValuesToBeBetween",
             {"column": "score_total", "min_value": 0, "max_value": 100},
             lambda r: "score.total",
             lambda r: f"overall score {r['score_total']:g} is outside 0–100",
             lambda r: "score.total",
         ),
         Check(
-            "score_range", "error", "indicators", "ExpectColumnValuesToBeInSet",
+            "score_range",
+            "error",
+            "indicators",
+            "ExpectColumnValuesToBeInSet",
             {"column": "score_ok", "value_set": [True]},
             lambda r: f"indicators[{r['seq']}].score",
             lambda r: f"indicator '{r['name']}' scores {r['score']:g} of weight {_fmt(r['weight'])}",
             lambda r: f"indicators[{r['seq']}]",
         ),
         Check(
-            "score_matches_indicators", "warning", "reports", "ExpectColumnValuesToBeInSet",
+            "score_matches_indicators",
+            "warning",
+            "reports",
+            "ExpectColumnValuesToBeInSet",
             {"column": "score_matches_ok", "value_set": [True]},
             lambda r: "score.total",
             lambda r: (
                 f"the report states several overall scores: {r['score_candidates']}"
-                + (f"; indicator scores sum to {r['indicator_score_sum']:g}" if r["indicator_score_sum"] is not None else "")
+                + (
+                    f"; indicator scores sum to {r['indicator_score_sum']:g}"
+                    if r["indicator_score_sum"] is not None
+                    else ""
+                )
                 if "," in (r["score_candidates"] or "")
                 else f"indicator scores sum to {r['indicator_score_sum']:g}, stated total {r['score_total']:g}"
             ),
             lambda r: "score.total",
         ),
         Check(
-            "period_matches_fiscal_year", "warning", "reports", "ExpectColumnValuesToBeInSet",
+            "period_matches_fiscal_year",
+            "warning",
+            "reports",
+            "ExpectColumnValuesToBeInSet",
             {"column": "period_ok", "value_set": [True]},
             lambda r: "fiscal_year",
             lambda r: f"period end dates name {r['period_years']} in a {r['fiscal_year']} report",
             lambda r: next(
-                (f"period.{y}" for y in (r["period_years"] or "").split(", ") if y and int(y) != r["fiscal_year"]),
+                (
+                    f"period.{y}"
+                    for y in (r["period_years"] or "").split(", ")
+                    if y and int(y) != r["fiscal_year"]
+                ),
                 None,
             ),
         ),
         Check(
-            "publisher_matches_region", "warning", "reports", "ExpectColumnValuesToBeInSet",
+            "publisher_matches_region",
+            "warning",
+            "reports",
+            "ExpectColumnValuesToBeInSet",
             {"column": "publisher_ok", "value_set": [True]},
             lambda r: "publisher",
             lambda r: f"published by {r['publisher']}, not by the reporting unit's street or district",
         ),
-    )  # fmt: skip
+    )
 
 
 def suite_dicts(today: dt.date | None = None) -> dict[str, dict[str, Any]]:

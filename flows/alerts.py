@@ -21,7 +21,12 @@ def webhook_payload(summary: RunSummary) -> dict[str, Any]:
         "rejected_documents": summary.rejected,
         "crawl_errors": summary.crawl_errors,
         "sources": [
-            {"source": s.source, "documents": s.documents, "reports": s.reports, "quarantined": s.reports_quarantined}
+            {
+                "source": s.source,
+                "documents": s.documents,
+                "reports": s.reports,
+                "quarantined": s.reports_quarantined,
+            }
             for s in summary.sources
         ],
     }

@@ -12,7 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Budget-performance self-evaluation reports → DuckDB.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Budget-performance self-evaluation reports → DuckDB."
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -37,14 +39,43 @@ def _print_rows(columns: list[str], rows: list[tuple], title: str | None = None)
 def _print_summary(summary: dict, seconds: float) -> None:
     sources = summary["sources"]
     _print_rows(
-        ["source", "list pages", "requests", "304", "downloaded", "documents", "reports", "new", "changed",
-         "unchanged", "quarantined", "rejected"],
-        [(s["source"], s["list_pages"], s["requests"], s["not_modified"], s["bodies_downloaded"], s["documents"],
-          s["reports"], s["reports_new"], s["reports_changed"], s["reports_unchanged"], s["reports_quarantined"],
-          s["rejected"]) for s in sources],
+        [
+            "source",
+            "list pages",
+            "requests",
+            "304",
+            "downloaded",
+            "documents",
+            "reports",
+            "new",
+            "changed",
+            "unchanged",
+            "quarantined",
+            "rejected",
+        ],
+        [
+            (
+                s["source"],
+                s["list_pages"],
+                s["requests"],
+                s["not_modified"],
+                s["bodies_downloaded"],
+                s["documents"],
+                s["reports"],
+                s["reports_new"],
+                s["reports_changed"],
+                s["reports_unchanged"],
+                s["reports_quarantined"],
+                s["rejected"],
+            )
+            for s in sources
+        ],
         title=f"run {summary['run_id']}",
-    )  # fmt: skip
-    total = {k: sum(s[k] for s in sources) for k in ("links", "documents", "reports", "reports_quarantined", "rejected")}
+    )
+    total = {
+        k: sum(s[k] for s in sources)
+        for k in ("links", "documents", "reports", "reports_quarantined", "rejected")
+    }
     console.print(
         f"discovered {total['links']} report pages · fetched {total['documents']} documents · "
         f"parsed {total['reports']} reports · quarantined {total['reports_quarantined']} · "
@@ -53,12 +84,19 @@ def _print_summary(summary: dict, seconds: float) -> None:
     if summary["findings"]:
         _print_rows(
             ["severity", "check", "department", "year", "message"],
-            [(f["severity"], f["check"], f["department"], f["fiscal_year"], f["message"]) for f in summary["findings"]],
+            [
+                (f["severity"], f["check"], f["department"], f["fiscal_year"], f["message"])
+                for f in summary["findings"]
+            ],
             title="new data-quality findings",
         )
     if summary["district_year"]:
         keys = list(summary["district_year"][0])
-        _print_rows(keys, [tuple(r[k] for k in keys) for r in summary["district_year"]], title="marts.district_year_summary")
+        _print_rows(
+            keys,
+            [tuple(r[k] for k in keys) for r in summary["district_year"]],
+            title="marts.district_year_summary",
+        )
     console.print(f"warehouse: {summary['warehouse']}")
 
 
@@ -76,8 +114,12 @@ def demo(
         from flows.nightly import nightly
     try:
         console.print(f"mirror serving at {mirror.base_url}")
-        with console.status("running the nightly flow: discover → fetch → extract → parse → validate → load → build"):
-            summary = nightly(sources=MIRROR_SOURCES, base_url=mirror.base_url, home=str(home) if home else None)
+        with console.status(
+            "running the nightly flow: discover → fetch → extract → parse → validate → load → build"
+        ):
+            summary = nightly(
+                sources=MIRROR_SOURCES, base_url=mirror.base_url, home=str(home) if home else None
+            )
     finally:
         mirror.stop()
     _print_summary(summary, time.perf_counter() - started)
@@ -85,8 +127,13 @@ def demo(
 
 @app.command()
 def run(
-    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Source name (repeatable); default all enabled.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Serve the sources from another base URL (a mirror).")] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Source name (repeatable); default all enabled."),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Serve the sources from another base URL (a mirror).")
+    ] = None,
     home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
     full_refresh: Annotated[bool, typer.Option(help="Walk and download everything again.")] = False,
 ) -> None:
@@ -96,7 +143,9 @@ def run(
 
     started = time.perf_counter()
     try:
-        summary = nightly(sources=source, base_url=base_url, home=str(home) if home else None, full_refresh=full_refresh)
+        summary = nightly(
+            sources=source, base_url=base_url, home=str(home) if home else None, full_refresh=full_refresh
+        )
     except ValueError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e
@@ -106,7 +155,9 @@ def run(
 @app.command()
 def extract(
     files: Annotated[list[Path], typer.Argument(help="Report files: html, pdf, docx, doc, xlsx, xls, txt.")],
-    json_lines: Annotated[bool, typer.Option("--json", help="Print JSON Lines (one report per line).")] = False,
+    json_lines: Annotated[
+        bool, typer.Option("--json", help="Print JSON Lines (one report per line).")
+    ] = False,
 ) -> None:
     """Parse and check report files; exit 1 if any file was rejected."""
     from flows.extract_command import extract_files, to_json_lines
@@ -120,11 +171,19 @@ def extract(
             [
                 (o["file"], "error", "", o["error"]["kind"], o["error"]["message"], "", "", "")
                 if "error" in o
-                else (o["file"], o["kind"], o["fiscal_year"], o["department"], o["budget"]["total"]["adjusted"],
-                      o["budget"]["total"]["executed"], o["budget"]["total"]["rate"], o["dq"]["status"])
+                else (
+                    o["file"],
+                    o["kind"],
+                    o["fiscal_year"],
+                    o["department"],
+                    o["budget"]["total"]["adjusted"],
+                    o["budget"]["total"]["executed"],
+                    o["budget"]["total"]["rate"],
+                    o["dq"]["status"],
+                )
                 for o in objects
             ],
-        )  # fmt: skip
+        )
     if any("error" in o for o in objects):
         raise typer.Exit(1)
 

@@ -30,7 +30,9 @@ def extract_files(paths: list[str], today: dt.date | None = None) -> list[dict[s
         sha = hashlib.sha256(data).hexdigest()
         reports, failure = safe_reports_from_bytes(data, name=given, sha256=sha, today=today)
         if failure is not None:
-            slots.append({"file": given, "sha256": sha, "error": {"kind": failure.kind, "message": failure.message}})
+            slots.append(
+                {"file": given, "sha256": sha, "error": {"kind": failure.kind, "message": failure.message}}
+            )
             continue
         mine = [ReportRecord(r) for r in reports]
         records.extend(mine)
@@ -52,7 +54,10 @@ def _read_error(path: Path) -> dict[str, str] | None:
     if path.is_dir():
         return {"kind": "unsupported_format", "message": f"{path}: is a folder"}
     if path.stat().st_size > MAX_BYTES:
-        return {"kind": "too_large", "message": f"{path}: {path.stat().st_size} bytes is over the {MAX_BYTES} limit"}
+        return {
+            "kind": "too_large",
+            "message": f"{path}: {path.stat().st_size} bytes is over the {MAX_BYTES} limit",
+        }
     return None
 
 

@@ -45,13 +45,17 @@ def load_task(
     return pipeline.load_warehouse(db_path, run_id, crawls, extracted, RawArchive(raw_dir), run_started)
 
 
-def select_sources(names: list[str] | None, base_url: str | None, sources_dir: Path | None = None) -> list[Source]:
+def select_sources(
+    names: list[str] | None, base_url: str | None, sources_dir: Path | None = None
+) -> list[Source]:
     """The named sources (all enabled ones when none are named), rebased onto base_url if given."""
     available = load_sources(sources_dir)
     if names:
         unknown = [n for n in names if n not in available]
         if unknown:
-            raise ValueError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(available))}")
+            raise ValueError(
+                f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(available))}"
+            )
         chosen = [available[n] for n in names]
     else:
         chosen = [s for s in available.values() if s.enabled]
@@ -86,15 +90,21 @@ def nightly(
     for c in crawls:
         logger.info(
             "%s: %d list pages, %d documents, %d requests (%d not modified)",
-            c.source, c.list_pages, len(c.documents), c.requests, c.not_modified,
-        )  # fmt: skip
+            c.source,
+            c.list_pages,
+            len(c.documents),
+            c.requests,
+            c.not_modified,
+        )
     stats = load_task(settings.warehouse_path, run_id, crawls, extracted, settings.raw_dir, run_started)
 
     summary = RunSummary(run_id=run_id, started=run_started.isoformat(timespec="seconds"))
     summary = build_summary(summary, settings.warehouse_path, crawls, extracted, stats, run_started)
     summary.finished = pipeline.utc_now().isoformat(timespec="seconds")
     markdown = to_markdown(summary)
-    create_markdown_artifact(markdown=markdown, key="govperf-run-summary", description=f"govperf run {run_id}")
+    create_markdown_artifact(
+        markdown=markdown, key="govperf-run-summary", description=f"govperf run {run_id}"
+    )
     if summary.findings:
         create_table_artifact(
             table=[{k: v for k, v in f.items() if k != "evidence"} for f in summary.findings],

@@ -19,6 +19,7 @@ from flows.crawl.fetch import fetch_documents
 from flows.crawl.http import PoliteClient, make_client
 from flows.crawl.model import FetchedDocument
 from flows.process import Extracted, Rejected, safe_reports_from_bytes
+from flows.reports.merge import merge_page_records
 from flows.reports.model import ReportRecord
 from flows.sources.model import Source
 
@@ -52,7 +53,9 @@ def crawl_source(source: Source, archive: RawArchive, *, full_refresh: bool = Fa
     with make_client(source) as client:
         polite = PoliteClient(client, source, on_request=archive.append_log)
         found = discover_links(source, client, http=polite)
-        fetched = fetch_documents(found.links, source, archive, client, full_refresh=full_refresh, http=polite)
+        fetched = fetch_documents(
+            found.links, source, archive, client, full_refresh=full_refresh, http=polite
+        )
     errors = [_error_dict(e) for e in (*found.errors, *fetched.errors)]
     return CrawlOutcome(
         source=source.name,
@@ -72,7 +75,9 @@ def _error_dict(error: Any) -> dict[str, Any]:
     return {k: getattr(error, k, None) for k in ("url", "kind", "message")}
 
 
-def extract_documents(documents: list[FetchedDocument], archive: RawArchive, today: dt.date | None = None) -> Extracted:
+def extract_documents(
+    documents: list[FetchedDocument], archive: RawArchive, today: dt.date | None = None
+) -> Extracted:
     """Read and parse every fetched document; failures are listed, never raised."""
     out = Extracted()
     for doc in documents:
@@ -92,9 +97,8 @@ def extract_documents(documents: list[FetchedDocument], archive: RawArchive, tod
             continue
         out.yields[doc.sha256] = len(reports)
         for report in reports:
-            out.records.append(
-                ReportRecord(report, doc.source, doc.url, doc.page_url, doc.fetched_at)
-            )
+            out.records.append(ReportRecord(report, doc.source, doc.url, doc.page_url, doc.fetched_at))
+    out.records = merge_page_records(out.records)
     return out
 
 
@@ -163,7 +167,9 @@ def load_warehouse(
     documents = [d for c in crawls for d in c.documents]
     frames["raw.documents"] = documents_frame(document_rows(documents, extracted, run_id))
     since = run_started.isoformat()
-    frames["raw.fetch_log"] = fetch_log_frame(e for e in archive.read_log() if str(e.get("fetched_at", "")) >= since)
+    frames["raw.fetch_log"] = fetch_log_frame(
+        e for e in archive.read_log() if str(e.get("fetched_at", "")) >= since
+    )
     rejected_by_source: dict[str, int] = {}
     by_url = {d.url: d.source for d in documents}
     for r in extracted.rejected:

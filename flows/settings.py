@@ -14,7 +14,9 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path("data"), description="Data folder: raw archive, warehouse, docs.")
     alert_webhook: str | None = Field(default=None, description="URL that receives one JSON POST per run.")
     concurrency: int = Field(default=2, description="Parallel task runs (thread pool size).")
-    task_runner: str = Field(default="threads", description="threads, or dask for prefect-dask's DaskTaskRunner.")
+    task_runner: str = Field(
+        default="threads", description="threads, or dask for prefect-dask's DaskTaskRunner."
+    )
     dask_address: str | None = Field(default=None, description="Scheduler address for the dask task runner.")
 
     @property

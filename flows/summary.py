@@ -57,12 +57,38 @@ def to_markdown(s: RunSummary) -> str:
         f"{s.started} → {s.finished} · warehouse `{s.warehouse}`",
         "",
         _table(
-            ["source", "requests", "304", "downloaded", "documents", "reports", "new", "changed", "unchanged",
-             "quarantined", "rejected", "errors"],
-            [[x.source, x.requests, x.not_modified, x.bodies_downloaded, x.documents, x.reports, x.reports_new,
-              x.reports_changed, x.reports_unchanged, x.reports_quarantined, x.rejected, x.errors]
-             for x in s.sources],
-        ),  # fmt: skip
+            [
+                "source",
+                "requests",
+                "304",
+                "downloaded",
+                "documents",
+                "reports",
+                "new",
+                "changed",
+                "unchanged",
+                "quarantined",
+                "rejected",
+                "errors",
+            ],
+            [
+                [
+                    x.source,
+                    x.requests,
+                    x.not_modified,
+                    x.bodies_downloaded,
+                    x.documents,
+                    x.reports,
+                    x.reports_new,
+                    x.reports_changed,
+                    x.reports_unchanged,
+                    x.reports_quarantined,
+                    x.rejected,
+                    x.errors,
+                ]
+                for x in s.sources
+            ],
+        ),
     ]
     errors = [f for f in s.findings if f["severity"] == "error"]
     warnings = [f for f in s.findings if f["severity"] != "error"]
@@ -72,9 +98,19 @@ def to_markdown(s: RunSummary) -> str:
             "",
             _table(
                 ["severity", "check", "department", "year", "field", "message", "source"],
-                [[f["severity"], f["check"], f.get("department"), f.get("fiscal_year"), f["field"], f["message"],
-                  f.get("source_url")] for f in s.findings],
-            ),  # fmt: skip
+                [
+                    [
+                        f["severity"],
+                        f["check"],
+                        f.get("department"),
+                        f.get("fiscal_year"),
+                        f["field"],
+                        f["message"],
+                        f.get("source_url"),
+                    ]
+                    for f in s.findings
+                ],
+            ),
         ]
     if s.rejected:
         lines += ["", f"## Rejected documents: {len(s.rejected)}", ""]

@@ -40,10 +40,11 @@ def _total_line(con, department: str) -> tuple:
 
 
 def test_the_warehouse_holds_the_five_seed_reports(demo_run):
-    home, first, _, _ = demo_run
+    home, _first, _, _ = demo_run
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         departments = {
-            r[0] for r in con.execute("SELECT department FROM marts.report_catalog WHERE is_current").fetchall()
+            r[0]
+            for r in con.execute("SELECT department FROM marts.report_catalog WHERE is_current").fetchall()
         }
         assert departments == {
             "浦锦街道社区事务受理服务中心",
@@ -87,5 +88,7 @@ def test_a_second_run_changes_no_rows(demo_run):
     home, first, second, before = demo_run
     assert _snapshot(home / "warehouse.duckdb") == before
     assert sum(s["reports_new"] for s in second["sources"]) == 0
-    assert sum(s["reports_unchanged"] for s in second["sources"]) == sum(s["reports_new"] for s in first["sources"])
+    assert sum(s["reports_unchanged"] for s in second["sources"]) == sum(
+        s["reports_new"] for s in first["sources"]
+    )
     assert sum(s["bodies_downloaded"] for s in second["sources"]) == 0

@@ -27,7 +27,12 @@ def _line(report, name):
 def test_seed_000_budget_identity_and_staff(seeds_dir):
     r = _report(seeds_dir, "000")
     assert (r.kind, r.fiscal_year) == ("department_overall", 2023)
-    assert (r.region.province, r.region.city, r.region.district, r.region.street) == ("上海市", "上海市", "闵行区", "浦锦街道")
+    assert (r.region.province, r.region.city, r.region.district, r.region.street) == (
+        "上海市",
+        "上海市",
+        "闵行区",
+        "浦锦街道",
+    )
     assert r.department == "浦锦街道社区事务受理服务中心"
     assert r.department_full == "上海市闵行区浦锦街道社区事务受理服务中心"
     assert r.budget_unit == "万元"
@@ -35,7 +40,12 @@ def test_seed_000_budget_identity_and_staff(seeds_dir):
     assert _line(r, "basic") == (None, None, 5_719_200.0, 5_680_000.0, 99.31)
     # the document's own mistake is kept, not smoothed: 7609.48/7664.88 is 99.28%
     assert _line(r, "project") == (None, None, 76_648_800.0, 76_094_800.0, 92.77)
-    assert r.assets == {"total_begin": 2_487_500.0, "total_end": 2_587_800.0, "fixed_begin": 1_968_700.0, "fixed_end": 2_391_800.0}
+    assert r.assets == {
+        "total_begin": 2_487_500.0,
+        "total_end": 2_587_800.0,
+        "fixed_begin": 1_968_700.0,
+        "fixed_end": 2_391_800.0,
+    }
     assert r.staff == {"authorized": 15, "actual": 13}
     assert r.problems[0].startswith("年初预算编制不够准确。")
     assert r.measures[0].startswith("提高预算编制准确性。")
@@ -86,10 +96,18 @@ def test_seed_004_tables_consolidated_and_indicators(seeds_dir):
     assert "目录" not in names and len(r.indicators) >= 50
     material = r.indicators[names.index("区级配送课程材料数")]
     assert (material.level1, material.level2, material.target, material.actual, material.score) == (
-        "产出指标", "数量指标", "=9000份", "9000份", 2.0,
-    )  # fmt: skip
-    meeting = r.indicators[0 if names[0] == "创新社会治理加强社会建设推进会" else names.index("创新社会治理加强社会建设推进会")]
-    assert meeting.reason and meeting.reason.endswith("未召开推进会。")  # the reason wrapped onto the next page
+        "产出指标",
+        "数量指标",
+        "=9000份",
+        "9000份",
+        2.0,
+    )
+    meeting = r.indicators[
+        0 if names[0] == "创新社会治理加强社会建设推进会" else names.index("创新社会治理加强社会建设推进会")
+    ]
+    assert meeting.reason and meeting.reason.endswith(
+        "未召开推进会。"
+    )  # the reason wrapped onto the next page
     assert all(i.name not in ("合计", "总分") for i in r.indicators)
 
 

@@ -331,8 +331,12 @@ def merge(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame], ru
     stats.tables[schema.DQ_FINDINGS.qualified] = _merge_findings(
         con, frames.get(schema.DQ_FINDINGS.qualified), reports
     )
+    # fetched_at and run_id say when a body was first seen: a re-fetch (304) must not move them
     stats.tables[schema.DOCUMENTS.qualified] = _upsert(
-        con, schema.DOCUMENTS, frames.get(schema.DOCUMENTS.qualified)
+        con,
+        schema.DOCUMENTS,
+        frames.get(schema.DOCUMENTS.qualified),
+        update=[c for c in schema.DOCUMENTS.column_names if c not in ("fetched_at", "run_id")],
     )
     stats.tables[schema.FETCH_LOG.qualified] = _upsert(
         con, schema.FETCH_LOG, frames.get(schema.FETCH_LOG.qualified), update=[]

@@ -72,7 +72,9 @@ def _sign_follows_numbers(line: BudgetLine) -> None:
     if None in (line.initial, line.adjustment, line.adjusted):
         return
     assert line.initial is not None and line.adjustment is not None and line.adjusted is not None
-    if abs(line.initial - line.adjustment - line.adjusted) < abs(line.initial + line.adjustment - line.adjusted):
+    if abs(line.initial - line.adjustment - line.adjusted) < abs(
+        line.initial + line.adjustment - line.adjusted
+    ):
         line.adjustment = -line.adjustment
 
 
@@ -223,4 +225,6 @@ def parse_budget_prose(paras: list[str]) -> BudgetParse:
 
 
 def _looks_budgetary(paragraph: str) -> bool:
-    return len(AMOUNT_RE.findall(paragraph)) >= 2 and bool(re.search(r"预算", paragraph)) and "执行" in paragraph
+    return (
+        len(AMOUNT_RE.findall(paragraph)) >= 2 and bool(re.search(r"预算", paragraph)) and "执行" in paragraph
+    )

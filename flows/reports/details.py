@@ -31,7 +31,10 @@ _AUTHORIZED = (
     re.compile(r"(?:核定)?编制(?:人数|数)?(?:为|共)?\s*(\d+)\s*(?:人|个|名)"),
     re.compile(r"(?:事业|行政)编制\s*(\d+)\s*(?:人|个|名)"),
 )
-_ACTUAL = (re.compile(r"实有(?:在编)?(?:人员|人数)?(?:为|共)?\s*(\d+)\s*(?:人|名)"), re.compile(r"在编人员\s*(\d+)\s*(?:人|名)"))
+_ACTUAL = (
+    re.compile(r"实有(?:在编)?(?:人员|人数)?(?:为|共)?\s*(\d+)\s*(?:人|名)"),
+    re.compile(r"在编人员\s*(\d+)\s*(?:人|名)"),
+)
 _POSTS = re.compile(r"(行政|事业)编\s*(\d+)\s*人")
 _YEAR_END_STAFF = re.compile(r"年末在职([^。；]*)")
 _ESTABLISHED = re.compile(r"(\d+)\s*名(?:事业编|行政编|公务员|参公)")
@@ -68,7 +71,9 @@ def parse_staff(text: str) -> tuple[dict[str, int | None], dict[str, str]]:
 _SCORE = re.compile(
     r"(?:自评总得分|自评总分|综合评分|综合得分|自评得分|评价得分|总得分|总分)(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分"
 )
-_GRADE = re.compile(r"(?:评价结论|评价等级|自评等级|等级|结论)(?:为|是|:|：)?\s*[“\"「]?(优秀|优|良好|良|中|合格|差|不合格)")
+_GRADE = re.compile(
+    r"(?:评价结论|评价等级|自评等级|等级|结论)(?:为|是|:|：)?\s*[“\"「]?(优秀|优|良好|良|中|合格|差|不合格)"
+)
 
 
 def parse_score(text: str) -> tuple[float | None, list[float], str | None, dict[str, str]]:
@@ -91,8 +96,12 @@ def parse_score(text: str) -> tuple[float | None, list[float], str | None, dict[
 
 
 _PROBLEM_HEAD = re.compile(r"存在(?:的)?(?:主要)?问题|主要问题|问题及原因|问题分析")
-_MEASURE_HEAD = re.compile(r"改进(?:的)?(?:方向|措施|建议)|整改措施|下一步(?:工作)?(?:计划|打算|措施)|具体措施|改进意见")
-_ITEM = re.compile(r"^\s*(?:\d+(?:、|[.．](?!\d))|[（(]\d+[)）]|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是|[①-⑳])")
+_MEASURE_HEAD = re.compile(
+    r"改进(?:的)?(?:方向|措施|建议)|整改措施|下一步(?:工作)?(?:计划|打算|措施)|具体措施|改进意见"
+)
+_ITEM = re.compile(
+    r"^\s*(?:\d+(?:、|[.．](?!\d))|[（(]\d+[)）]|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是|[①-⑳])"
+)
 
 
 def _items(paras: list[str]) -> list[str]:
@@ -122,14 +131,20 @@ def parse_problems_and_measures(paras: list[str]) -> tuple[list[str], list[str]]
 
     for p in paras:
         level = heading_level(p)
-        is_heading = level is not None and len(p) <= 40 and not _ITEM.match(p) or (
+        is_heading = (level is not None and len(p) <= 40 and not _ITEM.match(p)) or (
             level is not None and len(p) <= 40 and (_PROBLEM_HEAD.search(p) or _MEASURE_HEAD.search(p))
         )
         if is_heading and _MEASURE_HEAD.search(p) and level is not None and level <= 2:
             flush()
             target, level_open = measures, level
             continue
-        if is_heading and _PROBLEM_HEAD.search(p) and not _MEASURE_HEAD.search(p) and level is not None and level <= 2:
+        if (
+            is_heading
+            and _PROBLEM_HEAD.search(p)
+            and not _MEASURE_HEAD.search(p)
+            and level is not None
+            and level <= 2
+        ):
             flush()
             target, level_open = problems, level
             continue

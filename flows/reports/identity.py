@@ -17,7 +17,9 @@ ORG_SUFFIX = (
 _ORG = re.compile(
     rf"((?:[\u4e00-\u9fff]{{2,4}}(?:省|市|自治区))?(?:[\u4e00-\u9fff]{{1,4}}(?:区|县))?[\u4e00-\u9fff（）()]{{2,24}}?(?:{ORG_SUFFIX})(?:（汇总）|\(汇总\)|汇总)?)"
 )
-_NAME_LABEL = re.compile(r"(?:部门|单位|部门（单位）|部门\(单位\)|预算单位|填报单位|实施单位)(?:名称)?\s*[:：]\s*(.+)")
+_NAME_LABEL = re.compile(
+    r"(?:部门|单位|部门（单位）|部门\(单位\)|预算单位|填报单位|实施单位)(?:名称)?\s*[:：]\s*(.+)"
+)
 _YEAR_IN_TITLE = re.compile(r"[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?")
 
 
@@ -60,7 +62,9 @@ def find_kind(title: str | None, paras: list[str], page_title: str | None = None
     return None
 
 
-def find_fiscal_year(title: str | None, paras: list[str], page_title: str | None, max_year: int) -> int | None:
+def find_fiscal_year(
+    title: str | None, paras: list[str], page_title: str | None, max_year: int
+) -> int | None:
     """From the title, the heading lines, the page title; then the year the body evaluates most."""
     for text in (title, *paras[:8], page_title):
         if not text or len(text) > 60:
@@ -72,9 +76,13 @@ def find_fiscal_year(title: str | None, paras: list[str], page_title: str | None
             return int(m.group(1))
     evaluated = Counter(
         int(y)
-        for y in re.findall(r"((?:19|20)\d{2})\s*年度?(?:部门|单位)?(?:整体支出|项目支出)?绩效(?:评价|自评)", " ".join(paras))
+        for y in re.findall(
+            r"((?:19|20)\d{2})\s*年度?(?:部门|单位)?(?:整体支出|项目支出)?绩效(?:评价|自评)", " ".join(paras)
+        )
     )
-    years = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", " ".join(paras)) if int(y) <= max_year)
+    years = Counter(
+        int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", " ".join(paras)) if int(y) <= max_year
+    )
     for counter in (evaluated, years):
         if counter:
             return counter.most_common(1)[0][0]
@@ -83,9 +91,13 @@ def find_fiscal_year(title: str | None, paras: list[str], page_title: str | None
 
 def _join_wrapped(name: str, following: str | None) -> str:
     """A unit name wrapped onto the next line ('上海市闵行区地区工作' + '办公室（汇总）')."""
-    if following and len(following) <= 16 and not re.search(r"[，。；：:]", following):
-        if not re.search(rf"(?:{ORG_SUFFIX})(?:（汇总）|\(汇总\))?$", name):
-            return name + following
+    if (
+        following
+        and len(following) <= 16
+        and not re.search(r"[，。；：:]", following)
+        and not re.search(rf"(?:{ORG_SUFFIX})(?:（汇总）|\(汇总\))?$", name)
+    ):
+        return name + following
     return name
 
 
@@ -93,7 +105,12 @@ def find_department_full(title: str | None, paras: list[str], page_title: str | 
     # 1. labelled: 部门（单位）名称：…
     for i, p in enumerate(paras[:40]):
         m = _NAME_LABEL.match(p)
-        if m and len(m.group(1)) <= 40:
+        # "单位：元" is a unit of account, not a unit of government
+        if (
+            m
+            and len(m.group(1)) <= 40
+            and not re.fullmatch(r"(?:人民币)?(?:千|万|亿)?元|%|个|人", m.group(1).strip())
+        ):
             return _join_wrapped(m.group(1).strip(), paras[i + 1] if i + 1 < len(paras) else None)
     # 2. a name line above the title, or the title's own prefix
     if title and title in paras:
@@ -103,7 +120,10 @@ def find_department_full(title: str | None, paras: list[str], page_title: str | 
                 return p
     for text in (title, page_title):
         if text:
-            m = re.match(rf"^(.{{2,40}}?(?:{ORG_SUFFIX})(?:（汇总）)?)\s*(?:关于)?\s*(?:(?:19|20)\d{{2}}|部门|单位|整体|项目)", text)
+            m = re.match(
+                rf"^(.{{2,40}}?(?:{ORG_SUFFIX})(?:（汇总）)?)\s*(?:关于)?\s*(?:(?:19|20)\d{{2}}|部门|单位|整体|项目)",
+                text,
+            )
             if m:
                 return m.group(1)
     return None
@@ -125,7 +145,10 @@ def _anchored_org(region: Region) -> re.Pattern[str] | None:
     else:
         anchor = _STREET_NAME
     return re.compile(
-        "(" + "".join(parts) + anchor + rf"[\u4e00-\u9fff（）()]{{0,20}}?(?:{ORG_SUFFIX})(?:（汇总）|\(汇总\)|汇总)?)"
+        "("
+        + "".join(parts)
+        + anchor
+        + rf"[\u4e00-\u9fff（）()]{{0,20}}?(?:{ORG_SUFFIX})(?:（汇总）|\(汇总\)|汇总)?)"
     )
 
 

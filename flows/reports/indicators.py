@@ -73,7 +73,11 @@ def parse_indicator_table(table: Table) -> list[tuple[Indicator, str]] | None:
             continue
         if len(raw) < width:
             texts_tail = width - name_col - 1
-            head = [c for c in raw[: len(raw) - texts_tail] if c and parse_number(c) is None or c and re.search(r"[\u4e00-\u9fff]", c)]
+            head = [
+                c
+                for c in raw[: len(raw) - texts_tail]
+                if (c and parse_number(c) is None) or (c and re.search(r"[\u4e00-\u9fff]", c))
+            ]
             row = [""] * width
             row[name_col + 1 :] = raw[len(raw) - texts_tail :] if texts_tail else []
             levels = [i for i in head_cols if roles.get(i) in ("level1", "level2", "name")]

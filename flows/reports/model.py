@@ -68,7 +68,12 @@ class Report:
     budget_unit: str | None = None
     budget: dict[str, BudgetLine] = field(default_factory=dict)
     assets: dict[str, float | None] = field(
-        default_factory=lambda: {"total_begin": None, "total_end": None, "fixed_begin": None, "fixed_end": None}
+        default_factory=lambda: {
+            "total_begin": None,
+            "total_end": None,
+            "fixed_begin": None,
+            "fixed_end": None,
+        }
     )
     staff: dict[str, int | None] = field(default_factory=lambda: {"authorized": None, "actual": None})
     indicators: list[Indicator] = field(default_factory=list)

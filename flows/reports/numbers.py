@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"．": ".", "，": "，", "％": "%", "－": "-"})
+_FULLWIDTH = str.maketrans(
+    {chr(0xFF10 + i): str(i) for i in range(10)} | {"．": ".", "，": "，", "％": "%", "－": "-"}
+)
 
 # a number with optional thousands separators and decimals ("1,093.75", "8362.3", "0")
 NUMBER = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?"
@@ -14,7 +16,20 @@ UNIT = r"亿元|万元|元"
 AMOUNT_RE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT}|%)")
 NUMBER_RE = re.compile(NUMBER)
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 

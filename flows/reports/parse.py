@@ -39,7 +39,9 @@ def parse_reports(
     identity = find_identity(paras, page_title, today.year)
     budget = parse_budget_lines(doc)
     if identity.kind is None and not budget.lines:
-        raise ExtractError("not_a_report", "no self-evaluation title and no budget execution figures found", file)
+        raise ExtractError(
+            "not_a_report", "no self-evaluation title and no budget execution figures found", file
+        )
 
     report = Report(file=file, sha256=sha256, format=doc.format)
     report.title = identity.title or page_title

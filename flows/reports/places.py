@@ -95,7 +95,11 @@ def find_region(*texts: str) -> Region:
         found.sort(key=lambda pd: (pd[0], -len(pd[1].name)))
         candidates = [d for _, d in found if d.name == found[0][1].name]
         best = next(
-            (d for d in candidates if (d.city and d.city in text) or d.province in text or _short(d.province) in text),
+            (
+                d
+                for d in candidates
+                if (d.city and d.city in text) or d.province in text or _short(d.province) in text
+            ),
             candidates[0],
         )
         return Region(best.province, best.city, best.name, find_street(text))

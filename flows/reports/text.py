@@ -21,7 +21,9 @@ def clean(text: str) -> str:
     text = normalise_digits(text).replace("\u3000", " ").replace("\xa0", " ")
     text = re.sub(r"[ \t]+", " ", text).strip()
     # "2023 年" / "8362.3 万元" spacing from PDF extraction carries no meaning
-    return re.sub(r"(?<=[\u4e00-\u9fff\d%（）()，。、；：“”]) (?=[\u4e00-\u9fff\d%（）()，。、；：“”])", "", text)
+    return re.sub(
+        r"(?<=[\u4e00-\u9fff\d%（）()，。、；：“”]) (?=[\u4e00-\u9fff\d%（）()，。、；：“”])", "", text
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ def paragraphs(doc: Document) -> list[str]:
             in_toc = True
             continue
         if in_toc:
-            if TOC_LINE.search(text) or _looks_like_heading(text) and text in out:
+            if TOC_LINE.search(text) or (_looks_like_heading(text) and text in out):
                 continue
             in_toc = False
         out.append(text)
@@ -120,7 +122,11 @@ def merged_tables(doc: Document) -> list[Table]:
         if isinstance(block, Table):
             width = max((len(r) for r in block.rows), default=0)
             # a page break can drop a row's empty cells, so the continuation may be a cell or two narrower
-            if previous_was_table and out and abs(max((len(r) for r in out[-1].rows), default=0) - width) <= 2:
+            if (
+                previous_was_table
+                and out
+                and abs(max((len(r) for r in out[-1].rows), default=0) - width) <= 2
+            ):
                 out[-1] = Table(out[-1].rows + block.rows, out[-1].page)
             else:
                 out.append(block)
