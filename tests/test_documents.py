@@ -376,6 +376,22 @@ def test_doc_without_converter_says_what_to_install(monkeypatch: pytest.MonkeyPa
     assert "apt-get install antiword" in e.value.message
 
 
+def test_office_2003_xml_and_web_archive_saved_as_doc() -> None:
+    wordml = read("wordml2003.doc")
+    assert (wordml.format, wordml.meta["container"]) == ("doc", "wordml-2003")
+    assert texts(wordml) == ["一、部门概况", "年初预算836.23万元。", "第二行", "二、存在问题"]
+    assert wordml.tables[0].rows == (
+        ("一级指标", "三级指标", "得分"),
+        ("产出指标", "课程材料数", "2"),
+        ("", "活动开展数", "2"),
+        ("合计", "", "4"),
+    )
+    mht = read("webpage.doc")
+    assert (mht.format, mht.meta["container"], mht.meta["title"]) == ("html", "mht", "自评报告")
+    assert kinds(mht) == ["P", "T", "P"]
+    assert mht.tables[0].rows == (("预算数", "836.23"),)
+
+
 # --- spreadsheets -------------------------------------------------------------------------------
 
 
@@ -391,6 +407,18 @@ def test_xlsx_titles_merges_and_numbers() -> None:
         ("执行数", "8485146", "85.50", "", "1234.5"),
     )
     assert "不应读出" not in doc.text()  # hidden sheet
+
+
+def test_excel_2003_xml_saved_as_xls() -> None:
+    doc = read("spreadsheetml2003.xls")
+    assert (doc.format, doc.meta["container"]) == ("xls", "spreadsheetml-2003")
+    assert texts(doc) == ["2022年度项目支出绩效自评表"]
+    assert doc.tables[0].rows == (
+        ("一级指标", "三级指标", "指标值", "得分"),
+        ("产出指标", "完成率", "99.27%", "3"),
+        ("", "执行数", "7255205.14", "85.50"),
+    )
+    assert "不应读出" not in doc.text()
 
 
 def test_xls_titles_merges_and_numbers() -> None:

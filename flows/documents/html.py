@@ -8,13 +8,15 @@ table like any other and is kept.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from flows.documents.charset import decode_html
-from flows.documents.model import Block, Document, Paragraph, Table
+from flows.documents.model import Block, Document, ExtractError, Paragraph, Table
 from flows.documents.normalise import normalise, normalise_cell
 
 _SKIP = frozenset(
@@ -242,10 +244,26 @@ def _charset_param(content_type: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def read_html(data: bytes, name: str, content_type: str | None = None) -> Document:
-    text, charset = decode_html(data, _charset_param(content_type))
+def mht_html(data: bytes) -> tuple[bytes, str | None]:
+    """The HTML part of a MIME "single file web page" (.mht, Word's .doc saved as web page)."""
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload, part.get_content_charset()
+    raise ExtractError("corrupt", "MIME web archive without an HTML part", "")
+
+
+def read_html(data: bytes, name: str, content_type: str | None = None, container: str = "") -> Document:
+    header_charset = _charset_param(content_type)
+    if container == "mht":
+        data, header_charset = mht_html(data)
+    text, charset = decode_html(data, header_charset)
     tree = LexborHTMLParser(text)
     meta = {"charset": charset}
+    if container:
+        meta["container"] = container
     title = tree.css_first("title")
     if title is not None:
         title_text = normalise(title.text())

@@ -5,16 +5,30 @@ from __future__ import annotations
 import zipfile
 
 from flows.documents.model import Document, ExtractError, Format
-from flows.documents.sniff import sniff_format
+from flows.documents.sniff import Container, sniff
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 500
 
 
 def _dispatch(
-    fmt: Format, data: bytes, name: str, content_type: str | None, max_bytes: int, max_pages: int
+    fmt: Format,
+    container: Container,
+    data: bytes,
+    name: str,
+    content_type: str | None,
+    max_bytes: int,
+    max_pages: int,
 ) -> Document:
     # Readers are imported when first needed: their libraries take ~0.4 s to import together.
+    if container == "spreadsheetml":
+        from flows.documents.spreadsheetml import read_spreadsheetml
+
+        return read_spreadsheetml(data, name)
+    if container == "wordml":
+        from flows.documents.wordml import read_wordml
+
+        return read_wordml(data, name)
     if fmt == "pdf":
         from flows.documents.pdf import read_pdf
 
@@ -38,7 +52,7 @@ def _dispatch(
     if fmt == "html":
         from flows.documents.html import read_html
 
-        return read_html(data, name, content_type)
+        return read_html(data, name, content_type, container)
     from flows.documents.txt import read_txt
 
     return read_txt(data, name)
@@ -63,8 +77,8 @@ def read_document(
     if not data.strip():
         raise ExtractError("corrupt", "empty file", name)
     try:
-        fmt = sniff_format(data, name, content_type)
-        return _dispatch(fmt, data, name, content_type, max_bytes, max_pages)
+        fmt, container = sniff(data, name, content_type)
+        return _dispatch(fmt, container, data, name, content_type, max_bytes, max_pages)
     except ExtractError as e:
         if not e.name:
             raise ExtractError(e.kind, e.message, name) from e

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Literal
 
 from flows.documents.model import ExtractError, Format
 
@@ -130,29 +131,57 @@ def _looks_like_text(data: bytes) -> bool:
     return False
 
 
-def sniff_format(data: bytes, name: str = "", content_type: str | None = None) -> Format:
-    """The document format of `data`, or ExtractError (unsupported_format/corrupt/encrypted)."""
+# Office 2003 XML and Word's single-file web page (MHT): text formats that sites save as .xls/.doc.
+Container = Literal["", "mht", "spreadsheetml", "wordml"]
+_SPREADSHEETML = (b'progid="Excel.Sheet"', b"urn:schemas-microsoft-com:office:spreadsheet")
+_WORDML = (b'progid="Word.Document"', b"schemas.microsoft.com/office/word/2003/wordml")
+
+
+def _xml_container(head: bytes) -> tuple[Format, Container] | None:
+    if any(marker in head for marker in _SPREADSHEETML):
+        return "xls", "spreadsheetml"
+    if any(marker in head for marker in _WORDML):
+        return "doc", "wordml"
+    return None
+
+
+def _is_mht(head: bytes) -> bool:
+    lowered = head.lower()
+    return b"mime-version:" in lowered and b"multipart/related" in lowered
+
+
+def sniff(data: bytes, name: str = "", content_type: str | None = None) -> tuple[Format, Container]:
+    """(format, container variant) of `data`, or ExtractError (unsupported_format/corrupt/encrypted)."""
     head = data[:1024]
     if b"%PDF" in head:
-        return "pdf"
+        return "pdf", ""
     if data.startswith(ZIP_MAGIC):
-        return _zip_format(data, name)
+        return _zip_format(data, name), ""
     if data.startswith(OLE2_MAGIC):
-        return _ole_format(data, name)
-    if head.lstrip().startswith(b"{\\rtf"):
+        return _ole_format(data, name), ""
+    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if stripped.startswith(b"{\\rtf"):
         raise ExtractError("unsupported_format", "an RTF file (often saved as .doc): RTF is not read", name)
-    text_head = head.removeprefix(b"\xef\xbb\xbf")
-    if _HTML_START.match(text_head) or (_looks_like_text(data) and _HTML_ANYWHERE.search(data[:4096])):
-        return "html"
+    if stripped.startswith(b"<?xml") and (found := _xml_container(data[:4096])):
+        return found
+    if _is_mht(data[:4096]):
+        return "html", "mht"
+    if _HTML_START.match(stripped) or (_looks_like_text(data) and _HTML_ANYWHERE.search(data[:4096])):
+        return "html", ""
     ext = extension(name)
     by_name = _EXTENSIONS.get(ext)
     by_type = _CONTENT_TYPES.get(media_type(content_type))
     if by_name in ("html", "txt") or (by_name is None and by_type in ("html", "txt")):
-        return by_name or by_type  # type: ignore[return-value]
+        return (by_name or by_type), ""  # type: ignore[return-value]
     if by_name or by_type:
         # A binary format whose magic bytes are missing: cut off or not that format at all.
         fmt = by_name or by_type
         raise ExtractError("corrupt", f"named as {fmt} but the bytes are not a {fmt} file", name)
     if _looks_like_text(data):
-        return "txt"
+        return "txt", ""
     raise ExtractError("unsupported_format", "unrecognised file format", name)
+
+
+def sniff_format(data: bytes, name: str = "", content_type: str | None = None) -> Format:
+    """The document format of `data`, or ExtractError (unsupported_format/corrupt/encrypted)."""
+    return sniff(data, name, content_type)[0]
