@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections import defaultdict
 from typing import Any
@@ -22,6 +23,8 @@ _KEYS = {
 
 def _gx():  # GX is slow to import (~3 s): only when validating
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # an ephemeral context announces every temporary docs folder at INFO
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
     import great_expectations.expectations as gxe
 

@@ -15,7 +15,8 @@ from rich.table import Table
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Budget-performance self-evaluation reports → DuckDB."
 )
-console = Console()
+# piped output (logs, CI, README transcripts) gets a wide table rather than rich's 80 columns
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
