@@ -500,6 +500,10 @@ def test_indicator_met_examples(wh: Path) -> None:
         ("=700人", "1600人次", None),  # different units: not comparable
         ("100%", "100%", True),
         (">=85%", ">=85%", True),
+        ("11月", "10月", True),  # a bare time is a deadline
+        ("4季度", "4季度", True),
+        ("2季度", "3季度", False),
+        ("2季度", "未开展", None),
     ]
     indicators = [
         Indicator("产出指标", "数量指标", f"i{n}", 4.0, t, a, 3.0) for n, (t, a, _) in enumerate(cases)
@@ -834,3 +838,53 @@ def test_file_is_written_in_1x_storage(wh: Path) -> None:
         con.close()
     # DuckDB 2.0's default would be v2.0.0+, which 1.x cannot open
     assert version == [("v1.4.0+",)]
+
+
+_READ_WRITE_HOLDER = textwrap.dedent(
+    """
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1])
+    print("open", flush=True)
+    sys.stdin.readline()
+    """
+)
+
+
+def test_file_held_read_write_elsewhere_is_not_swapped(wh: Path) -> None:
+    load(wh, [make_record(make_report())], "r1")
+    before = _file_digest(wh)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _READ_WRITE_HOLDER, str(wh)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(db.WarehouseBusyError, match="open read-write in another process"):
+            load(wh, [make_record(make_report("财政局"))], "r2", T2)
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert _file_digest(wh) == before
+    load(wh, [make_record(make_report("财政局"))], "r2", T2)  # once it is closed, the run goes through
+    assert query(wh, "SELECT count(*) FROM core.reports") == [(2,)]
+
+
+def test_log_of_a_crashed_read_write_session_is_folded_in(wh: Path) -> None:
+    load(wh, [make_record(make_report())], "r1")
+    crash = textwrap.dedent(
+        """
+        import os, sys, duckdb
+        con = duckdb.connect(sys.argv[1])
+        con.execute("SET checkpoint_threshold = '1GB'")
+        con.execute("CREATE TABLE main.analyst_notes AS SELECT 'kept' AS note")
+        os._exit(0)  # no checkpoint: the change is only in the .wal
+        """
+    )
+    subprocess.run([sys.executable, "-c", crash, str(wh)], check=True, timeout=60)
+    assert wh.with_name(wh.name + ".wal").exists()
+    load(wh, [make_record(make_report("财政局"))], "r2", T2)
+    assert not wh.with_name(wh.name + ".wal").exists()
+    assert query(wh, "SELECT note, (SELECT count(*) FROM core.reports) FROM main.analyst_notes") == [
+        ("kept", 2)
+    ]

@@ -130,6 +130,35 @@ def _remove(*paths: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+def _open_read_write_elsewhere(path: Path) -> bool:
+    """True when another process has the file open read-write.
+
+    DuckDB holds a POSIX write lock on a file it opened read-write and a read lock on one it
+    opened read-only, so a shared lock is refused only in the first case.
+    """
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def _refuse_if_open_read_write(db_path: Path) -> None:
+    # its session would go on writing the replaced file, and its write-ahead log, left beside
+    # the new file, would make the new file refuse to open ("WAL does not match database file")
+    if _open_read_write_elsewhere(db_path):
+        raise WarehouseBusyError(
+            f"{db_path} is open read-write in another process; close it (analysts: open it read-only, "
+            "e.g. `duckdb -readonly`) and run again"
+        )
+
+
 @contextlib.contextmanager
 def building(db_path: Path, *, lock_timeout: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a copy of the warehouse that replaces the live file on success.
@@ -137,12 +166,19 @@ def building(db_path: Path, *, lock_timeout: float = 30.0) -> Iterator[duckdb.Du
     On any exception the copy is discarded and the live file is untouched.
     """
     db_path = Path(db_path)
+    live_wal = db_path.with_name(db_path.name + ".wal")
     work = db_path.with_name(db_path.name + ".building")
     wal = work.with_name(work.name + ".wal")
     with build_lock(db_path, lock_timeout):
+        _refuse_if_open_read_write(db_path)
         _remove(work, wal)  # a crashed build's leftovers; we hold the lock, nobody else uses them
+        stale_wal = live_wal.exists()
         if db_path.exists():
             shutil.copyfile(db_path, work)
+            if stale_wal:
+                # a read-write session died before checkpointing: its log belongs to the live
+                # file, so the copy replays it and the new file holds those changes
+                shutil.copyfile(live_wal, wal)
         con = attach(work)
         try:
             ensure_schema(con)
@@ -157,6 +193,14 @@ def building(db_path: Path, *, lock_timeout: float = 30.0) -> Iterator[duckdb.Du
             _remove(work, wal)
             raise RuntimeError(f"{work}: write-ahead log left after checkpoint; live file kept")
         _fsync(work)
+        try:
+            _refuse_if_open_read_write(db_path)  # again: someone may have opened it meanwhile
+        except WarehouseBusyError:
+            _remove(work)
+            raise
+        if stale_wal:
+            # before the rename: a reader opening the new file next to the old log would fail
+            _remove(live_wal)
         os.replace(work, db_path)
         _fsync(db_path.parent)
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import graphlib
 import re
 from collections.abc import Iterable, Mapping
@@ -25,6 +26,8 @@ from warehouse import db, schema
 
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "dbt_like_sql"
 MODEL_SCHEMAS = ("staging", "marts")
+# libyaml's loader when PyYAML was built with it: the pure-Python one takes ~0.2 s per read
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SEVERITY_HEADER = re.compile(r"^\s*--\s*severity\s*:\s*(warn|error)\b", re.IGNORECASE | re.MULTILINE)
 
 
@@ -117,8 +120,24 @@ def _references(sql: str, path: Path) -> tuple[set[str], set[str]]:
     return qualified, bare
 
 
+def _signature(models_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    files = [
+        models_dir / "schema.yml",
+        *(p for s in (*MODEL_SCHEMAS, "tests") for p in (models_dir / s).glob("*.sql")),
+    ]
+    return tuple(
+        sorted((str(p), st.st_mtime_ns, st.st_size) for p in files if p.exists() for st in [p.stat()])
+    )
+
+
 def discover(models_dir: Path = DEFAULT_MODELS_DIR) -> list[Model]:
     """Every model file, with its dependencies checked; sorted so each comes after what it reads."""
+    # parsed once per version of the files: every load rebuilds the views
+    return list(_discover(Path(models_dir), _signature(Path(models_dir))))
+
+
+@functools.lru_cache(maxsize=16)
+def _discover(models_dir: Path, _signature: tuple) -> tuple[Model, ...]:
     files = [(s, p) for s in MODEL_SCHEMAS for p in sorted((models_dir / s).glob("*.sql"))]
     names = {f"{s}.{p.stem}": p for s, p in files}
     tables = {t.qualified for t in schema.TABLES}
@@ -135,7 +154,7 @@ def discover(models_dir: Path = DEFAULT_MODELS_DIR) -> list[Model]:
             raise ModelError(f"{path}: references {', '.join(missing)}, which is neither a model nor a table")
         deps = frozenset(r for r in refs if r in names)
         models[f"{s}.{path.stem}"] = Model(s, path.stem, path, sql, deps, frozenset(refs & tables))
-    return [models[q] for q in _toposort(models)]
+    return tuple(models[q] for q in _toposort(models))
 
 
 def _toposort(models: Mapping[str, Model]) -> list[str]:
@@ -158,11 +177,15 @@ def _toposort(models: Mapping[str, Model]) -> list[str]:
 
 
 def _load_yaml(models_dir: Path) -> dict[str, Any]:
-    path = models_dir / "schema.yml"
+    return _read_yaml(Path(models_dir) / "schema.yml", _signature(Path(models_dir)))
+
+
+@functools.lru_cache(maxsize=16)
+def _read_yaml(path: Path, _signature: tuple) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as e:
         raise ModelError(f"{path}: {e}") from e
     if not isinstance(data, dict):
