@@ -209,9 +209,11 @@ def test_pdf_paragraph_boundaries_from_layout() -> None:
     # a full line ending a sentence, then an unindented line: still one paragraph
     assert got[7].endswith("。句号落在行尾之后继续的文字。")
     assert got[8] == "2.第二项"
-    assert len(got) == 9
+    # "二是" opening a wrapped line after a comma is inside the sentence, not a new item
+    assert got[9].startswith("段落己") and got[9].endswith("，二是在句中换行的列举。")
+    assert len(got) == 10
     assert "示例街道2023年度部门整体支出绩效自评报告" not in doc.text()
-    assert [p.page for p in doc.paragraphs] == [1, 1, 1, 2, 2, 2, 3, 3, 3]
+    assert [p.page for p in doc.paragraphs] == [1, 1, 1, 2, 2, 2, 3, 3, 3, 3]
 
 
 def test_pdf_ten_pages_of_text() -> None:
@@ -276,6 +278,17 @@ def test_bad_input_only_ever_raises_extract_error() -> None:
             except ExtractError as e:
                 assert e.kind in {"corrupt", "encrypted", "no_text_layer", "unsupported_format", "too_large"}
                 assert e.name == path.name
+
+
+def test_pdfs_read_in_parallel_threads_agree() -> None:
+    """Flows extract in worker threads; pdfium is not thread-safe, so the reader serialises it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = ["report.pdf", "layout.pdf", "text10.pdf", "rotated.pdf"] * 3
+    alone = {name: read(name).blocks for name in set(names)}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda n: read(n).blocks, names))
+    assert together == [alone[n] for n in names]
 
 
 def test_layout_units_dedupe_bold_and_keep_title() -> None:

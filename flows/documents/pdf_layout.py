@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 from flows.documents.model import Block, Paragraph, Table
 from flows.documents.normalise import normalise
-from flows.documents.reflow import ends_sentence, is_cut, join_lines, starts_item, unit_continues
+from flows.documents.reflow import (
+    ends_sentence,
+    is_cut,
+    join_lines,
+    starts_inline_enumeration,
+    starts_item,
+    unit_continues,
+)
 
 
 @dataclass(slots=True)
@@ -263,7 +270,7 @@ class _Open:
 def _continues(para: _Open, line: Line, page: int, metrics: dict[int, _Metrics]) -> bool:
     """Whether `line` (first on its page when page != para.last_page) continues the open paragraph."""
     prev = para.last
-    if starts_item(line.text):
+    if starts_item(line.text) and (ends_sentence(prev.text) or not starts_inline_enumeration(line.text)):
         return False
     if unit_continues(para.text, line.text):
         return True

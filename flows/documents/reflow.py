@@ -38,9 +38,17 @@ _UNIT_START = re.compile(
 _ENDS_WITH_NUMBER = re.compile(r"\d(?:[.,]\d+)?$")
 
 
+_ENUMERATION = re.compile(r"^[一二三四五六七八九十]+是")
+
+
 def starts_item(line: str) -> bool:
     """Whether a line opens a heading or a numbered/bulleted item."""
     return bool(_ITEM_START.match(line.lstrip()))
+
+
+def starts_inline_enumeration(line: str) -> bool:
+    """ "二是…": an enumeration that also runs inside a sentence, so it opens an item only after a stop."""
+    return bool(_ENUMERATION.match(line.lstrip()))
 
 
 def ends_sentence(line: str) -> bool:
