@@ -23,10 +23,12 @@ _KEYS = {
 
 def _gx():  # GX is slow to import (~3 s): only when validating
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    # an ephemeral context announces every temporary docs folder at INFO
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
     import great_expectations.expectations as gxe
+
+    # an ephemeral context announces every temporary docs folder at INFO (that module pins INFO)
+    for name in ("great_expectations", "great_expectations.data_context.types.base"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     return gx, gxe
 

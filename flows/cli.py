@@ -23,7 +23,8 @@ MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
 
 
 def _quiet_prefect() -> None:
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # INFO: the flow's own log lines are the progress report of a run
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
