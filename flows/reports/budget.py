@@ -108,7 +108,7 @@ def _unit_in(text: str) -> str | None:
 def parse_budget_table(table: Table) -> BudgetParse | None:
     """A table whose header names budget and execution columns; None when it is not one."""
     rows = table_rows(table)
-    for h, header in enumerate(rows[:4]):
+    for h, header in enumerate(rows[:8]):
         roles = _header_roles(header)
         amount_roles = {r for r in roles.values() if r in ("initial", "adjusted", "executed")}
         if len(amount_roles) < 2 and not ({"executed", "rate"} <= set(roles.values())):
@@ -117,6 +117,8 @@ def parse_budget_table(table: Table) -> BudgetParse | None:
         header_text = " ".join(" ".join(r) for r in rows[: h + 1])
         result.unit = _unit_in(header_text)
         for row in rows[h + 1 :]:
+            if _ends_budget_rows(row):
+                break
             label = next((c for c in row if re.search(r"[\u4e00-\u9fff]", c)), "")
             name = _line_of(label)
             if name is None or name in result.lines:
@@ -148,6 +150,12 @@ def parse_budget_table(table: Table) -> BudgetParse | None:
         result.unit = unit
         return result
     return None
+
+
+def _ends_budget_rows(row: list[str]) -> bool:
+    """The goals or indicator part of a project table follows its budget rows."""
+    text = "".join(row)
+    return any(w in text for w in ("总体目标", "一级指标", "绩效指标", "三级指标"))
 
 
 # --- prose ------------------------------------------------------------------------------------

@@ -9,33 +9,36 @@ from flows.reports.model import Indicator
 from flows.reports.numbers import parse_number
 from flows.reports.text import table_rows
 
-# header vocabulary → role, most specific first
+# header vocabulary → role, in priority order: a specific header claims its column first
+# ("三级指标" is the name column even when a "绩效指标" label column stands left of it)
 _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("level_weight", re.compile(r"^[一二]级(?:指标)?权重|^[一二]级(?:指标)?分值")),
+    ("level_weight", re.compile(r"^[一二]级(?:指标)?(?:权重|分值)")),
     ("level1", re.compile(r"一级指标")),
     ("level2", re.compile(r"二级指标")),
-    ("name", re.compile(r"三级指标|指标名称|绩效指标|^指标$|具体指标")),
+    ("name", re.compile(r"三级指标|指标名称|具体指标|指标内容")),
     ("op", re.compile(r"指标性质|符号")),
     ("unit", re.compile(r"度量单位|计量单位|^单位$")),
     ("reason", re.compile(r"原因|偏差|说明|备注|改进措施")),
-    ("actual", re.compile(r"完成值|实际值|实际完成|完成情况|实现值|实际")),
-    ("target", re.compile(r"指标值|目标值|年度目标|预期值|计划值|标准值|目标")),
-    ("score", re.compile(r"自评分|得分|评分")),
+    ("actual", re.compile(r"完成值|实际值|实际完成|完成情况|实现值|^实际")),
+    ("target", re.compile(r"指标值|目标值|年度目标|预期值|计划值|标准值|^目标")),
+    ("score", re.compile(r"自评分|得分|评分|^自评$")),
     ("weight", re.compile(r"分值|权重|满分")),
+    ("name", re.compile(r"绩效指标|^指标$")),
 )
-_TOTAL_ROW = re.compile(r"^(?:合计|总计|总分|小计)$")
+_TOTAL_ROW = re.compile(r"^(?:合计|总计|总分|小计|总得分)$")
 
 
 def _roles(header: list[str]) -> dict[int, str]:
+    cells = [re.sub(r"\s", "", c) for c in header]
     roles: dict[int, str] = {}
-    for i, cell in enumerate(header):
-        compact = re.sub(r"\s", "", cell)
-        if not compact:
-            continue
-        for role, pattern in _HEADERS:
-            if pattern.search(compact) and (role == "level_weight" or role not in roles.values()):
+    for role, pattern in _HEADERS:
+        for i, cell in enumerate(cells):
+            if not cell or i in roles or (role != "level_weight" and role in roles.values()):
+                continue
+            if pattern.search(cell):
                 roles[i] = role
-                break
+                if role != "level_weight":
+                    break
     return roles
 
 
@@ -56,7 +59,7 @@ def _align(row: list[str], width: int, tail: int) -> list[str]:
 def parse_indicator_table(table: Table) -> list[tuple[Indicator, str]] | None:
     """(indicator, evidence row) pairs, or None when the table is not an indicator table."""
     rows = table_rows(table)
-    header_at = next((i for i, r in enumerate(rows[:5]) if is_indicator_header(r)), None)
+    header_at = next((i for i, r in enumerate(rows) if is_indicator_header(r)), None)
     if header_at is None:
         return None
     header = rows[header_at]

@@ -14,9 +14,11 @@ from flows.reports.details import (
     parse_score,
     parse_staff,
 )
-from flows.reports.identity import find_identity
+from flows.reports.identity import find_identity, normalise_department
 from flows.reports.indicators import parse_indicator_table
-from flows.reports.model import Report
+from flows.reports.model import Region, Report
+from flows.reports.places import find_region, find_street
+from flows.reports.project import ProjectParse, parse_project_block, project_blocks
 from flows.reports.text import merged_tables, paragraphs
 
 
@@ -37,6 +39,11 @@ def parse_reports(
     paras = paragraphs(doc)
     text = "\n".join(paras)
     identity = find_identity(paras, page_title, today.year)
+    meta = {**parse_header_meta(doc.text()), **(page_meta or {})}
+    projects = [parse_project_block(b) for b in project_blocks(doc)]
+    projects = [p for p in projects if p.project_name]
+    if projects and identity.kind != "department_overall":
+        return [_project_report(p, doc, identity, meta, file, sha256, page_title) for p in projects]
     budget = parse_budget_lines(doc)
     if identity.kind is None and not budget.lines:
         raise ExtractError(
@@ -52,7 +59,6 @@ def parse_reports(
     report.department_full = identity.department_full
     report.consolidated = identity.consolidated
 
-    meta = {**parse_header_meta(doc.text()), **(page_meta or {})}
     report.publisher = meta.get("publisher")
     report.published_date = meta.get("published_date")
     report.index_no = meta.get("index_no")
@@ -82,3 +88,59 @@ def parse_reports(
     for year, sentence in periods:
         report.evidence.setdefault(f"period.{year}", sentence)
     return [report]
+
+
+def _project_report(
+    p: ProjectParse,
+    doc: Document,
+    identity,
+    meta: dict[str, str],
+    file: str,
+    sha256: str,
+    page_title: str | None,
+) -> Report:
+    report = Report(file=file, sha256=sha256, format=doc.format, kind="project")
+    report.project_name = p.project_name
+    report.supervisor = p.supervisor
+    unit = p.implementer or p.supervisor
+    report.department_full = unit
+    report.title = (
+        p.heading
+        if p.heading and any(w in p.heading for w in ("自评", "评价"))
+        else identity.title or page_title
+    )
+    region = find_region(
+        *(t for t in (p.implementer, p.supervisor, p.heading, identity.title, page_title) if t)
+    )
+    if region.district is None:
+        region = identity.region
+    region = Region(region.province, region.city, region.district, find_street(unit or "") or None)
+    report.region = region
+    report.department = normalise_department(unit, region) if unit else None
+    report.consolidated = bool(unit and "汇总" in unit)
+    year = _year_in(p.heading) or _year_in(p.year_text) or identity.fiscal_year
+    report.fiscal_year = year
+    report.publisher, report.published_date, report.index_no = (
+        meta.get("publisher"),
+        meta.get("published_date"),
+        meta.get("index_no"),
+    )
+    if p.budget:
+        report.budget, report.budget_unit = p.budget.lines, p.budget.unit
+        report.evidence.update(p.budget.evidence)
+    for i, (indicator, row) in enumerate(p.indicators):
+        report.indicators.append(indicator)
+        report.evidence[f"indicators[{i}]"] = row
+    report.score_total = p.score_total
+    report.score_candidates = [p.score_total] if p.score_total is not None else []
+    report.score_grade = p.grade
+    if p.score_evidence:
+        report.evidence["score.total"] = p.score_evidence
+    return report
+
+
+def _year_in(text: str | None) -> int | None:
+    import re
+
+    m = re.search(r"((?:19|20)\d{2})\s*年", text or "") or re.fullmatch(r"\s*((?:19|20)\d{2})\s*", text or "")
+    return int(m.group(1)) if m else None

@@ -81,6 +81,7 @@ def find_region(*texts: str) -> Region:
     decides between districts of the same name.
     """
     index = _by_name()
+    context = " ".join(t for t in texts if t)  # any text may name the city that tells 西湖区 from 西湖区
     for text in texts:
         if not text:
             continue
@@ -95,12 +96,10 @@ def find_region(*texts: str) -> Region:
         found.sort(key=lambda pd: (pd[0], -len(pd[1].name)))
         candidates = [d for _, d in found if d.name == found[0][1].name]
         best = next(
-            (
-                d
-                for d in candidates
-                if (d.city and d.city in text) or d.province in text or _short(d.province) in text
-            ),
-            candidates[0],
+            (d for d in candidates if d.city and (d.city in context or _short(d.city) + d.name in context)),
+            None,
+        ) or next(
+            (d for d in candidates if d.province in context or _short(d.province) in context), candidates[0]
         )
         return Region(best.province, best.city, best.name, find_street(text))
     for text in texts:  # a city-level unit names no district

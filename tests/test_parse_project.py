@@ -1,0 +1,65 @@
+"""Project self-evaluation tables (项目支出绩效自评表): several to a file, each its own report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flows.process import reports_from_bytes
+
+TODAY = dt.date(2026, 11, 23)
+
+TABLE = """{title}
+项目名称\t{name}\t\t
+主管部门\t{supervisor}\t实施单位\t{unit}\t
+项目资金（{unit_word}）\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分
+\t年度资金总额\t{initial}\t{adjusted}\t{executed}\t10\t{rate}\t{budget_score}
+\t其中：当年财政拨款\t{initial}\t{adjusted}\t{executed}\t—\t—\t—
+\t上年结转资金\t0\t0\t0\t—\t—\t—
+年度总体目标\t预期目标\t实际完成情况
+\t按计划完成项目\t已完成
+绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施
+\t产出指标\t数量指标\t{indicator}\t≥100次\t96次\t40\t36\t天气原因延期
+\t\t时效指标\t完成及时率\t100%\t100%\t20\t20\t
+\t满意度指标\t服务对象满意度指标\t群众满意度\t≥90%\t93%\t30\t30\t
+总分\t\t\t\t\t\t100\t{total}\t
+"""
+
+
+def _doc(*blocks: dict) -> bytes:
+    return "\n".join(TABLE.format(**b) for b in blocks).encode("utf-8")
+
+
+def test_two_project_tables_in_one_file_give_two_reports():
+    a = dict(
+        title="2022年度项目支出绩效自评表", name="老旧小区微改造", supervisor="杭州市西湖区住房和城乡建设局",
+        unit="西湖区北山街道办事处", unit_word="万元", initial="1,250.00", adjusted="1,180.5", executed="1,150.25",
+        rate="97.44%", budget_score="9.7", indicator="改造小区数量", total="95.7",
+    )  # fmt: skip
+    b = dict(
+        title="2022年度项目支出绩效自评表", name="垃圾分类宣传", supervisor="杭州市西湖区城市管理局",
+        unit="西湖区转塘街道办事处", unit_word="元", initial="80000", adjusted="80000", executed="76000",
+        rate="95%", budget_score="9.5", indicator="宣传活动场次", total="95.5",
+    )  # fmt: skip
+    reports = reports_from_bytes(_doc(a, b), name="projects.txt", sha256="0" * 64, today=TODAY)
+    assert [r.project_name for r in reports] == ["老旧小区微改造", "垃圾分类宣传"]
+    first, second = reports
+    assert all(r.kind == "project" and r.fiscal_year == 2022 for r in reports)
+    assert (first.region.province, first.region.city, first.region.district, first.region.street) == (
+        "浙江省", "杭州市", "西湖区", "北山街道",
+    )  # fmt: skip
+    assert first.department == "北山街道办事处"
+    assert first.supervisor == "杭州市西湖区住房和城乡建设局"
+    total = first.budget["total"]
+    assert (total.initial, total.adjusted, total.executed, total.rate) == (
+        12_500_000.0,
+        11_805_000.0,
+        11_502_500.0,
+        97.44,
+    )
+    assert (total.weight, total.score) == (10.0, 9.7)
+    assert first.budget_unit == "万元" and second.budget_unit == "元"
+    assert second.budget["total"].executed == 76_000.0
+    assert [i.name for i in first.indicators] == ["改造小区数量", "完成及时率", "群众满意度"]
+    assert first.indicators[1].level1 == "产出指标" and first.indicators[1].level2 == "时效指标"
+    assert first.indicators[0].reason == "天气原因延期"
+    assert (first.score_total, second.score_total) == (95.7, 95.5)
