@@ -118,3 +118,21 @@ def test_every_number_has_its_evidence(seeds_dir, stem):
         for field in ("initial", "adjusted", "executed", "rate"):
             if getattr(line, field) is not None:
                 assert f"budget.{name}.{field}" in r.evidence, (name, field)
+
+
+def test_seed_003_prose_indicators_and_budget_score(seeds_dir):
+    r = _report(seeds_dir, "003")
+    first = r.indicators[0]
+    assert (first.level1, first.level2, first.name, first.weight, first.score) == (
+        "产出指标",
+        "数量指标",
+        "民生保障数量",
+        2.5,
+        2.5,
+    )
+    satisfaction = r.indicators[-1]
+    assert (satisfaction.level1, satisfaction.weight, satisfaction.score) == ("社会满意度", 10.0, 6.0)
+    assert len(r.indicators) == 18
+    # (五)部门预算及执行情况(10分) … 得10分 scores budget execution; with it the indicators sum to 96
+    assert (r.budget["total"].weight, r.budget["total"].score) == (10.0, 10.0)
+    assert sum(i.score for i in r.indicators) + r.budget["total"].score == r.score_total == 96.0

@@ -19,6 +19,7 @@ from flows.reports.indicators import parse_indicator_table
 from flows.reports.model import Region, Report
 from flows.reports.places import find_region, find_street
 from flows.reports.project import ProjectParse, parse_project_block, project_blocks
+from flows.reports.prose_indicators import parse_prose_scores
 from flows.reports.text import merged_tables, paragraphs
 
 
@@ -72,13 +73,19 @@ def parse_reports(
     report.staff, evidence = parse_staff(text)
     report.evidence.update(evidence)
 
-    for table in merged_tables(doc):
-        rows = parse_indicator_table(table)
-        if rows:
-            for i, (indicator, row) in enumerate(rows, start=len(report.indicators)):
-                report.indicators.append(indicator)
-                if indicator.score is not None or indicator.weight is not None:
-                    report.evidence[f"indicators[{i}]"] = row
+    indicator_rows = [row for table in merged_tables(doc) for row in (parse_indicator_table(table) or [])]
+    prose = parse_prose_scores(paras)
+    if not indicator_rows:
+        indicator_rows = prose.indicators
+    for i, (indicator, row) in enumerate(indicator_rows):
+        report.indicators.append(indicator)
+        if indicator.score is not None or indicator.weight is not None:
+            report.evidence[f"indicators[{i}]"] = row
+    total = report.budget.get("total")
+    if total is not None and prose.budget_weight is not None and total.weight is None:
+        total.weight, total.score = prose.budget_weight, prose.budget_score
+        if prose.budget_evidence:
+            report.evidence["budget.total.score"] = prose.budget_evidence
 
     report.score_total, report.score_candidates, report.score_grade, evidence = parse_score(text)
     report.evidence.update(evidence)
