@@ -63,3 +63,21 @@ def test_two_project_tables_in_one_file_give_two_reports():
     assert first.indicators[1].level1 == "产出指标" and first.indicators[1].level2 == "时效指标"
     assert first.indicators[0].reason == "天气原因延期"
     assert (first.score_total, second.score_total) == (95.7, 95.5)
+
+
+def test_a_wan_yuan_header_over_yuan_values_is_read_as_yuan():
+    a = dict(
+        title="2021年度项目支出绩效自评表", name="社区矫正", supervisor="北京市朝阳区司法局",
+        unit="朝阳区司法局", unit_word="万元", initial="2500000.00", adjusted="2480000.00", executed="2455200.50",
+        rate="99.00%", budget_score="10", indicator="矫正人数", total="96",
+    )  # fmt: skip
+    [report] = reports_from_bytes(_doc(a), name="p.txt", sha256="0" * 64, today=TODAY)
+    assert report.budget["total"].executed == 2_455_200.5
+    assert report.budget_unit == "元"
+    assert (report.region.province, report.region.district) == ("北京市", "朝阳区")
+
+
+def test_staff_counted_in_chinese_numerals():
+    from flows.reports.details import parse_staff
+
+    assert parse_staff("核定编制二十五人，实有人数二十三人。")[0] == {"authorized": 25, "actual": 23}

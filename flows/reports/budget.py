@@ -143,13 +143,25 @@ def parse_budget_table(table: Table) -> BudgetParse | None:
             for attr in ("initial", "adjustment", "adjusted", "executed", "rate", "weight", "score"):
                 if getattr(line, attr) is not None:
                     result.evidence[f"budget.{name}.{attr}"] = evidence
-        unit = result.unit or "元"
+        unit = _unit_of_values(result.unit or "元", result.lines)
         for line in result.lines.values():
             for attr in ("initial", "adjustment", "adjusted", "executed"):
                 setattr(line, attr, to_yuan(getattr(line, attr), unit))
         result.unit = unit
         return result
     return None
+
+
+def _unit_of_values(header_unit: str, lines: dict[str, BudgetLine]) -> str:
+    """A 万元 header over values written in 元 (fen decimals, ten-billion-scale sums): trust the values."""
+    if header_unit != "万元":
+        return header_unit
+    amounts = [getattr(x, f) for x in lines.values() for f in ("initial", "adjusted", "executed")]
+    amounts = [a for a in amounts if a]
+    fen = any(x.decimals.get(f, 0) == 2 for x in lines.values() for f in ("adjusted", "executed"))
+    if amounts and max(amounts) >= 1_000_000 and fen:
+        return "元"
+    return header_unit
 
 
 def _ends_budget_rows(row: list[str]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flows.reports.numbers import AMOUNT_RE, parse_number, to_yuan
+from flows.reports.numbers import AMOUNT_RE, chinese_count, parse_number, to_yuan
 from flows.reports.text import heading_level, sentence_at, strip_heading_number
 
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元)"
@@ -27,13 +27,14 @@ def parse_assets(text: str) -> tuple[dict[str, float | None], dict[str, str]]:
     return values, evidence
 
 
+_COUNT = r"(\d+|[零〇一二两三四五六七八九十百]+)"  # staff are counted in digits or in Chinese numerals
 _AUTHORIZED = (
-    re.compile(r"(?:核定)?编制(?:人数|数)?(?:为|共)?\s*(\d+)\s*(?:人|个|名)"),
-    re.compile(r"(?:事业|行政)编制\s*(\d+)\s*(?:人|个|名)"),
+    re.compile(rf"(?:核定)?编制(?:人数|数)?(?:为|共)?\s*{_COUNT}\s*(?:人|个|名)"),
+    re.compile(rf"(?:事业|行政)编制\s*{_COUNT}\s*(?:人|个|名)"),
 )
 _ACTUAL = (
-    re.compile(r"实有(?:在编)?(?:人员|人数)?(?:为|共)?\s*(\d+)\s*(?:人|名)"),
-    re.compile(r"在编人员\s*(\d+)\s*(?:人|名)"),
+    re.compile(rf"实有(?:在编)?(?:人员|人数)?(?:为|共)?\s*{_COUNT}\s*(?:人|名)"),
+    re.compile(rf"在编人员\s*{_COUNT}\s*(?:人|名)"),
 )
 _POSTS = re.compile(r"(行政|事业)编\s*(\d+)\s*人")
 _YEAR_END_STAFF = re.compile(r"年末在职([^。；]*)")
@@ -51,13 +52,13 @@ def parse_staff(text: str) -> tuple[dict[str, int | None], dict[str, str]]:
         for pattern in _AUTHORIZED:
             m = pattern.search(text)
             if m:
-                staff["authorized"] = int(m.group(1))
+                staff["authorized"] = chinese_count(m.group(1))
                 evidence["staff.authorized"] = sentence_at(text, m.start())
                 break
     for pattern in _ACTUAL:
         m = pattern.search(text)
         if m:
-            staff["actual"] = int(m.group(1))
+            staff["actual"] = chinese_count(m.group(1))
             evidence["staff.actual"] = sentence_at(text, m.start())
             break
     else:
