@@ -81,3 +81,25 @@ def test_staff_counted_in_chinese_numerals():
     from flows.reports.details import parse_staff
 
     assert parse_staff("核定编制二十五人，实有人数二十三人。")[0] == {"authorized": 25, "actual": 23}
+
+
+def test_a_unit_note_above_a_budget_table_sets_its_unit():
+    text = """广东省深圳市南山区粤海街道办事处
+2022年度部门整体支出绩效自评报告
+二、预算执行情况
+单位：万元
+项目\t年初预算\t调整后预算数\t预算执行数\t预算执行率
+合计\t12,345.67\t13,000.00\t12,870.12\t99.00%
+基本支出\t5,000.00\t5,200.00\t5,180.00\t99.62%
+项目支出\t7,345.67\t7,800.00\t7,690.12\t98.59%
+"""
+    [r] = reports_from_bytes(text.encode(), name="v.txt", sha256="0" * 64, today=TODAY)
+    assert r.budget_unit == "万元"
+    total = r.budget["total"]
+    assert (total.initial, total.adjusted, total.executed, total.rate) == (
+        123_456_700.0,
+        130_000_000.0,
+        128_701_200.0,
+        99.0,
+    )
+    assert (r.region.district, r.region.street, r.department) == ("南山区", "粤海街道", "粤海街道办事处")

@@ -45,8 +45,9 @@ class BudgetParse:
 def parse_budget_lines(doc: Document) -> BudgetParse:
     """Budget lines from the document's budget table, completed from its prose."""
     result = BudgetParse()
+    notes = unit_notes(doc)
     for table in merged_tables(doc):
-        parsed = parse_budget_table(table)
+        parsed = parse_budget_table(table, notes.get(table.rows[0] if table.rows else ()))
         if parsed is not None and parsed.lines:
             result = parsed
             break
@@ -105,7 +106,25 @@ def _unit_in(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def parse_budget_table(table: Table) -> BudgetParse | None:
+_UNIT_NOTE = re.compile(rf"(?:单位|金额单位)\s*[:：]\s*({UNIT})")
+
+
+def unit_notes(doc: Document) -> dict[tuple[str, ...], str]:
+    """First row of a table → the unit a note just above it gives ("单位：万元")."""
+    notes: dict[tuple[str, ...], str] = {}
+    pending: str | None = None
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            if pending and block.rows:
+                notes[block.rows[0]] = pending
+            pending = None
+        else:
+            m = _UNIT_NOTE.search(block.text)
+            pending = m.group(1) if m else (pending if len(block.text.strip()) < 40 else None)
+    return notes
+
+
+def parse_budget_table(table: Table, unit_note: str | None = None) -> BudgetParse | None:
     """A table whose header names budget and execution columns; None when it is not one."""
     rows = table_rows(table)
     for h, header in enumerate(rows[:8]):
@@ -115,7 +134,7 @@ def parse_budget_table(table: Table) -> BudgetParse | None:
             continue
         result = BudgetParse()
         header_text = " ".join(" ".join(r) for r in rows[: h + 1])
-        result.unit = _unit_in(header_text)
+        result.unit = _unit_in(header_text) or unit_note
         for row in rows[h + 1 :]:
             if _ends_budget_rows(row):
                 break
