@@ -1,121 +1,196 @@
-"""Run the GX suites on parsed reports and turn failures into contract findings."""
+"""Run the GX suites (expectations/suites/*.json) on parsed reports and turn failures into findings."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import os
-from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from expectations.derive import budget_lines_frame, indicators_frame, reports_frame
-from expectations.suites import Check, checks
-from flows.reports.model import Finding, Report
+from expectations import docs
+from expectations.derive import (
+    budget_lines_frame,
+    incoming_frame,
+    indicators_frame,
+    reports_frame,
+    warehouse_reports_frame,
+)
+from expectations.suites import MAX_YEAR_PARAMETER, Check, Table, checks_by_id, load_suite_dicts
+from flows.reports.model import Finding, Report, ReportRecord
 
-_KEYS = {
+# the columns that identify a row of each derived frame in GX's unexpected_index_list
+_KEYS: dict[str, list[str]] = {
     "reports": ["report_idx"],
     "budget_lines": ["report_idx", "line"],
     "indicators": ["report_idx", "seq"],
+    "warehouse_reports": ["row"],
 }
 
 
 def _gx():  # GX is slow to import (~3 s): only when validating
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
-    import great_expectations.expectations as gxe
 
     # an ephemeral context announces every temporary docs folder at INFO (that module pins INFO)
     for name in ("great_expectations", "great_expectations.data_context.types.base"):
         logging.getLogger(name).setLevel(logging.WARNING)
-
-    return gx, gxe
+    return gx
 
 
 def _pandas(frame: pl.DataFrame):
     # built from Python lists rather than Arrow: keeps pyarrow out of the install
     import pandas as pd
 
-    return pd.DataFrame(frame.to_dict(as_series=False))
+    flat = frame.select([c for c, t in frame.schema.items() if not isinstance(t, pl.List)])
+    return pd.DataFrame(flat.to_dict(as_series=False))
 
 
-def _validate(
-    table: str, frame: pl.DataFrame, table_checks: list[Check]
-) -> list[tuple[Check, list[dict[str, Any]]]]:
-    """(check, failing rows) for every expectation of one table's suite."""
-    if frame.is_empty():
-        return []
-    gx, gxe = _gx()
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value  # numpy scalar → Python
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    batch = (
-        context.data_sources.add_pandas(f"govperf_{table}")
-        .add_dataframe_asset(table)
-        .add_batch_definition_whole_dataframe("all")
-        .get_batch(batch_parameters={"dataframe": _pandas(frame)})
-    )
-    suite = gx.ExpectationSuite(name=table)
-    for i, c in enumerate(table_checks):
-        suite.add_expectation(
-            getattr(gxe, c.expectation)(**c.kwargs, meta={"check": c.name, "severity": c.severity, "i": i})
+
+class SuiteRun:
+    """One GX context for one run of the checks, so a run's results render as one Data Docs site."""
+
+    def __init__(self, *, max_year: int, docs_dir: Path | None = None, run_name: str | None = None) -> None:
+        gx = _gx()
+        from great_expectations.core.run_identifier import RunIdentifier
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        self.docs_dir = docs_dir
+        if docs_dir is not None:
+            self.context.variables.data_docs_sites = docs.site_config(docs_dir)
+        self.max_year = max_year
+        self.suites = load_suite_dicts()
+        self.checks = checks_by_id()
+        self.run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+        self._source = self.context.data_sources.add_pandas("govperf")
+        self.validated: list[str] = []
+
+    def validate(self, table: Table, frame: pl.DataFrame) -> list[tuple[Check, list[dict[str, Any]]]]:
+        """(check, failing rows) for every expectation of the table's suite that failed."""
+        if frame.is_empty():
+            return []
+        gx = self._gx
+        batch_definition = self._source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("all")
+        suite = self.context.suites.add(gx.ExpectationSuite(**copy.deepcopy(self.suites[table])))
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=table, data=batch_definition, suite=suite)
         )
-    result = batch.validate(
-        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": _KEYS[table]}
+        result = definition.run(
+            batch_parameters={"dataframe": _pandas(frame)},
+            expectation_parameters={MAX_YEAR_PARAMETER: self.max_year},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": _KEYS[table]},
+            run_id=self.run_id,
+        )
+        self.validated.append(table)
+        rows_by_key = {tuple(r[k] for k in _KEYS[table]): r for r in frame.to_dicts()}
+        out = []
+        for res in result.results:
+            meta = res.expectation_config.meta or {}
+            check = self.checks.get(meta.get("id", ""))
+            if check is None:
+                raise ValueError(
+                    f"suite {table}: expectation {res.expectation_config.type} has no known check id "
+                    f"({meta.get('id')!r}); regenerate with `python -m expectations.suites`"
+                )
+            if res.exception_info and res.exception_info.get("raised_exception"):
+                raise RuntimeError(
+                    f"suite {table}, {check.id}: {res.exception_info.get('exception_message')}"
+                )
+            failing = [
+                rows_by_key[tuple(_plain(idx[k]) for k in _KEYS[table])]
+                for idx in res.result.get("unexpected_index_list") or []
+            ]
+            if failing:
+                out.append((check, failing))
+        return out
+
+    def build_docs(self) -> Path | None:
+        """Render this run's suites and results into docs_dir; the index page's path."""
+        if self.docs_dir is None or not self.validated:
+            return None
+        docs.clear_old_runs(self.docs_dir)
+        self.context.build_data_docs()
+        return docs.index_path(self.docs_dir)
+
+
+def _finding(check: Check, row: dict[str, Any], report: Report) -> Finding:
+    key = check.evidence_key(row)
+    return Finding(
+        check.name, check.severity, check.field(row), check.message(row), report.evidence.get(key or "")
     )
-    rows_by_key = {tuple(r[k] for k in _KEYS[table]): r for r in frame.to_dicts()}
-    out = []
-    for res in result.results:
-        check = table_checks[int(res.expectation_config.meta["i"])]
-        failing = []
-        for idx in res.result.get("unexpected_index_list") or []:
-            key = tuple(idx[k] if k != "report_idx" else int(idx[k]) for k in _KEYS[table])
-            failing.append(rows_by_key[key])
-        if failing:
-            out.append((check, failing))
-    return out
 
 
-def validate_reports(reports: list[Report], today: dt.date | None = None) -> list[list[Finding]]:
-    """Findings per report (same order), and each report's `dq` filled as contract.md shows it."""
-    frames = {
+def set_dq(report: Report, found: list[Finding]) -> None:
+    """The report's `dq` as contract.md shows it."""
+    status = "fail" if any(f.severity == "error" for f in found) else "warn" if found else "pass"
+    report.dq = {
+        "status": status,
+        "issues": [
+            {
+                "check": f.check,
+                "severity": f.severity,
+                "field": f.field,
+                "message": f.message,
+                "evidence": f.evidence,
+            }
+            for f in found
+        ],
+    }
+
+
+def check_records(
+    records: list[ReportRecord],
+    today: dt.date | None = None,
+    *,
+    current: pl.DataFrame | None = None,
+    fetched_locations: frozenset[str] = frozenset(),
+    docs_dir: Path | None = None,
+    run_name: str | None = None,
+) -> Path | None:
+    """Every suite on these records: each record's findings (and its report's `dq`) are set.
+
+    With `current` (the warehouse's current reports, expectations.current) the warehouse-level
+    duplicate check runs too; with `docs_dir` the run's Data Docs are built there (the index
+    page's path is returned).
+    """
+    today = today or dt.date.today()
+    if not records:
+        return None
+    reports = [r.report for r in records]
+    frames: dict[Table, pl.DataFrame] = {
         "reports": reports_frame(reports, today),
         "budget_lines": budget_lines_frame(reports),
         "indicators": indicators_frame(reports),
     }
-    by_table: dict[str, list[Check]] = defaultdict(list)
-    for c in checks(today):
-        by_table[c.table].append(c)
-    findings: list[list[Finding]] = [[] for _ in reports]
-    for table, table_checks in by_table.items():
-        for check, rows in _validate(table, frames[table], table_checks):
+    if current is not None:
+        frames["warehouse_reports"] = warehouse_reports_frame(
+            incoming_frame(records), current, fetched_locations
+        )
+    run = SuiteRun(max_year=today.year, docs_dir=docs_dir, run_name=run_name)
+    findings: list[list[Finding]] = [[] for _ in records]
+    for table, frame in frames.items():
+        for check, rows in run.validate(table, frame):
             for row in rows:
-                report = reports[row["report_idx"]]
-                key = check.evidence_key(row)
-                findings[row["report_idx"]].append(
-                    Finding(
-                        check.name,
-                        check.severity,
-                        check.field(row),
-                        check.message(row),
-                        report.evidence.get(key or ""),
-                    )
-                )
-    for report, found in zip(reports, findings, strict=True):
-        status = "fail" if any(f.severity == "error" for f in found) else "warn" if found else "pass"
-        report.dq = {
-            "status": status,
-            "issues": [
-                {
-                    "check": f.check,
-                    "severity": f.severity,
-                    "field": f.field,
-                    "message": f.message,
-                    "evidence": f.evidence,
-                }
-                for f in found
-            ],
-        }
-    return findings
+                targets = row["incoming_idx"] if table == "warehouse_reports" else [row["report_idx"]]
+                for idx in targets:
+                    findings[idx].append(_finding(check, row, reports[idx]))
+    for record, found in zip(records, findings, strict=True):
+        record.findings = found
+        set_dq(record.report, found)
+    return run.build_docs()
+
+
+def validate_reports(reports: list[Report], today: dt.date | None = None) -> list[list[Finding]]:
+    """Findings per report (same order), and each report's `dq` filled: the single-report suites."""
+    records = [ReportRecord(r) for r in reports]
+    check_records(records, today)
+    return [r.findings for r in records]

@@ -1,10 +1,16 @@
-"""The data-quality checks of contract.md, declared once: each is a GX expectation on a derived
-frame, carrying the contract's check name and severity in its meta."""
+"""The data-quality checks of contract.md, declared once.
+
+Each check is one or more GX expectations on a derived frame (expectations/derive.py),
+carrying the contract's check name and severity in its meta and a stable id that maps a
+result back to the Python that words its message. `python -m expectations.suites` writes
+the declaration as GX suite JSON to expectations/suites/<table>.json; the runner validates
+with those files, and a test keeps them equal to this declaration.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +18,33 @@ from typing import Any, Literal
 
 from flows.reports.numbers import UNIT_FACTORS
 
-Table = Literal["reports", "budget_lines", "indicators"]
+Table = Literal["reports", "budget_lines", "indicators", "warehouse_reports"]
+TABLES: tuple[Table, ...] = ("reports", "budget_lines", "indicators", "warehouse_reports")
 SUITES_DIR = Path(__file__).parent / "suites"
+# the current year is a run-time value: the JSON names it, the runner supplies it
+MAX_YEAR_PARAMETER = "max_year"
+
+# contract.md's rule per check, shown as the expectation's notes in Data Docs
+RULES: dict[str, str] = {
+    "required_fields": "kind, fiscal_year, department, region.district and at least one of "
+    "budget.total.adjusted/executed are present",
+    "fiscal_year_range": "2010 ≤ fiscal_year ≤ the current year, and not after the publish date's year",
+    "rate_matches_amounts": "per budget line, stated rate equals executed/adjusted (or /initial when no "
+    "adjusted) within the precision printed, at least 0.05 percentage points",
+    "parts_sum_to_total": "basic + project equals total for adjusted and for executed, within the "
+    "document's rounding",
+    "adjustment_consistent": "initial + adjustment equals adjusted, within rounding",
+    "executed_within_budget": "executed ≤ adjusted",
+    "score_range": "0 ≤ score.total ≤ 100; 0 ≤ indicator score ≤ weight",
+    "score_matches_indicators": "indicator scores plus any budget-execution score sum to score.total "
+    "when both are given, and the report states one total only",
+    "period_matches_fiscal_year": "dates such as 截至YYYY年12月31日 name the fiscal year",
+    "publisher_matches_region": "the publishing body's street/district is the report's own",
+    "duplicate_report": "in the warehouse: another current report with the same region, department, "
+    "fiscal_year and kind but other content",
+}
+# GX 1.x has its own severity scale; the contract's error is GX's critical
+GX_SEVERITY = {"error": "critical", "warning": "warning"}
 
 
 def _fmt(value: float | None, unit: str | None = None) -> str:
@@ -38,6 +69,11 @@ class Check:
     def column(self) -> str:
         return self.kwargs["column"]
 
+    @property
+    def id(self) -> str:
+        """Stable and unique: the check and the derived column it reads."""
+        return f"{self.name}.{self.column}"
+
 
 def _rate_message(r: dict[str, Any]) -> str:
     return (
@@ -61,8 +97,28 @@ def _adjustment_message(r: dict[str, Any]) -> str:
     )
 
 
-def checks(today: dt.date | None = None) -> tuple[Check, ...]:
-    year = (today or dt.date.today()).year
+def _score_message(r: dict[str, Any]) -> str:
+    if "," in (r["score_candidates"] or ""):
+        extra = (
+            f"; indicator scores sum to {r['indicator_score_sum']:g}"
+            if r["indicator_score_sum"] is not None
+            else ""
+        )
+        return f"the report states several overall scores: {r['score_candidates']}{extra}"
+    return f"indicator scores sum to {r['indicator_score_sum']:g}, stated total {r['score_total']:g}"
+
+
+def _other_period(r: dict[str, Any]) -> str | None:
+    years = [y for y in (r["period_years"] or "").split(", ") if y and int(y) != r["fiscal_year"]]
+    return f"period.{years[0]}" if years else None
+
+
+def _in_set(column: str) -> dict[str, Any]:
+    """The derived boolean passes: True. Null means "not applicable" and GX skips it."""
+    return {"column": column, "value_set": [True]}
+
+
+def checks() -> tuple[Check, ...]:
     required = tuple(
         Check(
             "required_fields",
@@ -87,7 +143,7 @@ def checks(today: dt.date | None = None) -> tuple[Check, ...]:
             "error",
             "reports",
             "ExpectColumnValuesToBeInSet",
-            {"column": "has_budget_total", "value_set": [True]},
+            _in_set("has_budget_total"),
             lambda r: "budget.total",
             lambda r: "neither budget.total.adjusted nor budget.total.executed was found",
         ),
@@ -96,16 +152,16 @@ def checks(today: dt.date | None = None) -> tuple[Check, ...]:
             "error",
             "reports",
             "ExpectColumnValuesToBeBetween",
-            {"column": "fiscal_year", "min_value": 2010, "max_value": year},
+            {"column": "fiscal_year", "min_value": 2010, "max_value": {"$PARAMETER": MAX_YEAR_PARAMETER}},
             lambda r: "fiscal_year",
-            lambda r, y=year: f"fiscal year {r['fiscal_year']} is outside 2010–{y}",
+            lambda r: f"fiscal year {r['fiscal_year']} is outside 2010–{r['max_year']}",
         ),
         Check(
             "fiscal_year_range",
             "error",
             "reports",
             "ExpectColumnValuesToBeInSet",
-            {"column": "year_not_after_publish", "value_set": [True]},
+            _in_set("year_not_after_publish"),
             lambda r: "fiscal_year",
             lambda r: f"fiscal year {r['fiscal_year']} is after the publication year {r['published_year']}",
         ),
@@ -114,7 +170,7 @@ def checks(today: dt.date | None = None) -> tuple[Check, ...]:
             "error",
             "budget_lines",
             "ExpectColumnValuesToBeInSet",
-            {"column": "rate_ok", "value_set": [True]},
+            _in_set("rate_ok"),
             lambda r: f"budget.{r['line']}.rate",
             _rate_message,
             lambda r: f"budget.{r['line']}.rate",
@@ -124,7 +180,7 @@ def checks(today: dt.date | None = None) -> tuple[Check, ...]:
             "error",
             "reports",
             "ExpectColumnValuesToBeInSet",
-            {"column": "parts_ok", "value_set": [True]},
+            _in_set("parts_ok"),
             lambda r: "budget.total",
             _parts_message,
             lambda r: "budget.basic.executed",
@@ -134,7 +190,7 @@ def checks(today: dt.date | None = None) -> tuple[Check, ...]:
             "error",
             "budget_lines",
             "ExpectColumnValuesToBeInSet",
-            {"column": "adjustment_ok", "value_set": [True]},
+            _in_set("adjustment_ok"),
             lambda r: f"budget.{r['line']}.adjustment",
             _adjustment_message,
             lambda r: f"budget.{r['line']}.adjustment",
@@ -144,7 +200,7 @@ def checks(today: dt.date | None = None) -> tuple[Check, ...]:
             "warning",
             "budget_lines",
             "ExpectColumnValuesToBeInSet",
-            {"column": "within_budget_ok", "value_set": [True]},
+            _in_set("within_budget_ok"),
             lambda r: f"budget.{r['line']}.executed",
             lambda r: (
                 f"executed {_fmt(r['executed'], r['unit'])} exceeds adjusted {_fmt(r['adjusted'], r['unit'])}"
@@ -166,7 +222,7 @@ def checks(today: dt.date | None = None) -> tuple[Check, ...]:
             "error",
             "indicators",
             "ExpectColumnValuesToBeInSet",
-            {"column": "score_ok", "value_set": [True]},
+            _in_set("score_ok"),
             lambda r: f"indicators[{r['seq']}].score",
             lambda r: f"indicator '{r['name']}' scores {r['score']:g} of weight {_fmt(r['weight'])}",
             lambda r: f"indicators[{r['seq']}]",
@@ -176,18 +232,9 @@ def checks(today: dt.date | None = None) -> tuple[Check, ...]:
             "warning",
             "reports",
             "ExpectColumnValuesToBeInSet",
-            {"column": "score_matches_ok", "value_set": [True]},
+            _in_set("score_matches_ok"),
             lambda r: "score.total",
-            lambda r: (
-                f"the report states several overall scores: {r['score_candidates']}"
-                + (
-                    f"; indicator scores sum to {r['indicator_score_sum']:g}"
-                    if r["indicator_score_sum"] is not None
-                    else ""
-                )
-                if "," in (r["score_candidates"] or "")
-                else f"indicator scores sum to {r['indicator_score_sum']:g}, stated total {r['score_total']:g}"
-            ),
+            _score_message,
             lambda r: "score.total",
         ),
         Check(
@@ -195,42 +242,42 @@ def checks(today: dt.date | None = None) -> tuple[Check, ...]:
             "warning",
             "reports",
             "ExpectColumnValuesToBeInSet",
-            {"column": "period_ok", "value_set": [True]},
+            _in_set("period_ok"),
             lambda r: "fiscal_year",
             lambda r: f"period end dates name {r['period_years']} in a {r['fiscal_year']} report",
-            lambda r: next(
-                (
-                    f"period.{y}"
-                    for y in (r["period_years"] or "").split(", ")
-                    if y and int(y) != r["fiscal_year"]
-                ),
-                None,
-            ),
+            _other_period,
         ),
         Check(
             "publisher_matches_region",
             "warning",
             "reports",
             "ExpectColumnValuesToBeInSet",
-            {"column": "publisher_ok", "value_set": [True]},
+            _in_set("publisher_ok"),
             lambda r: "publisher",
             lambda r: f"published by {r['publisher']}, not by the reporting unit's street or district",
+            lambda r: "publisher",
+        ),
+        # one row per distinct content among the current reports (warehouse + this run):
+        # a natural key seen twice is two current reports saying different things
+        Check(
+            "duplicate_report",
+            "warning",
+            "warehouse_reports",
+            "ExpectColumnValuesToBeUnique",
+            {"column": "report_key"},
+            lambda r: "report",
+            lambda r: r["duplicate_message"],
+            lambda r: "budget.total.executed",
         ),
     )
 
 
-def suite_dicts(today: dt.date | None = None) -> dict[str, dict[str, Any]]:
-    """The suites as GX JSON (name → suite), for the expectations/suites/*.json files."""
-    out: dict[str, dict[str, Any]] = {}
-    for c in checks(today):
-        suite = out.setdefault(c.table, {"name": c.table, "expectations": []})
-        suite["expectations"].append(
-            {
-                "type": _snake(c.expectation),
-                "kwargs": c.kwargs,
-                "meta": {"check": c.name, "severity": c.severity},
-            }
-        )
+def checks_by_id() -> dict[str, Check]:
+    out: dict[str, Check] = {}
+    for c in checks():
+        if c.id in out:
+            raise ValueError(f"two checks share the id {c.id}")
+        out[c.id] = c
     return out
 
 
@@ -238,11 +285,59 @@ def _snake(name: str) -> str:
     return "".join("_" + ch.lower() if ch.isupper() else ch for ch in name).lstrip("_")
 
 
-def write_suites(folder: Path = SUITES_DIR, today: dt.date | None = None) -> list[Path]:
+def suite_dicts() -> dict[str, dict[str, Any]]:
+    """The suites as GX JSON (table → suite), what expectations/suites/*.json hold."""
+    out: dict[str, dict[str, Any]] = {
+        t: {
+            "name": t,
+            "expectations": [],
+            "meta": {"about": f"govperf checks on the {t} frame; generated by python -m expectations.suites"},
+        }
+        for t in TABLES
+    }
+    for c in checks():
+        out[c.table]["expectations"].append(
+            {
+                "type": _snake(c.expectation),
+                "kwargs": c.kwargs,
+                "meta": {"id": c.id, "check": c.name, "severity": c.severity},
+                "severity": GX_SEVERITY[c.severity],
+                "notes": RULES[c.name],
+            }
+        )
+    return out
+
+
+def suite_json(suite: dict[str, Any]) -> str:
+    return json.dumps(suite, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_suites(folder: Path = SUITES_DIR) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, suite in suite_dicts(today).items():
+    for name, suite in suite_dicts().items():
         path = folder / f"{name}.json"
-        path.write_text(json.dumps(suite, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        path.write_text(suite_json(suite), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def load_suite_dicts(folder: Path = SUITES_DIR) -> dict[str, dict[str, Any]]:
+    """The suite files the runner validates with (table → GX suite JSON)."""
+    out = {}
+    for table in TABLES:
+        path = folder / f"{table}.json"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: missing; run `python -m expectations.suites`")
+        out[table] = json.loads(path.read_text(encoding="utf-8"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    for path in write_suites():
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

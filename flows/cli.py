@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
@@ -220,17 +221,61 @@ def sql(
     _print_rows(columns, rows)
 
 
+def _clip(text: str | None, width: int = 160) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 @app.command()
 def dq(
     home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
     limit: Annotated[int, typer.Option(help="How many findings.")] = 50,
+    severity: Annotated[str | None, typer.Option(help="Only error or only warning findings.")] = None,
+    check: Annotated[str | None, typer.Option(help="Only this check (a name from contract.md).")] = None,
 ) -> None:
-    """The latest data-quality findings."""
-    sql(
-        f"""SELECT detected_at, severity, "check", district, department, fiscal_year, field, message
-            FROM marts.dq_issues ORDER BY detected_at DESC, severity LIMIT {int(limit)}""",
-        home,
+    """The latest data-quality findings on current reports: what is wrong, the sentence that
+    proves it, and where the report was published."""
+    import duckdb
+
+    path = _warehouse(home)
+    where = " AND ".join(
+        c for c, v in (("severity = $severity", severity), ('"check" = $check', check)) if v is not None
     )
+    params = {k: v for k, v in (("severity", severity), ("check", check)) if v is not None}
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            rows = con.execute(
+                f"""SELECT detected_at, severity, "check", district, department, fiscal_year, field,
+                           message, evidence, source_url, page_url
+                    FROM marts.dq_issues {"WHERE " + where if where else ""}
+                    ORDER BY detected_at DESC, severity, district, department, "check", field
+                    LIMIT {int(limit)}""",
+                params,
+            ).fetchall()
+    except duckdb.Error as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from e
+    if not rows:
+        console.print("no data-quality findings")
+        return
+    table = Table(title=f"data-quality findings: {len(rows)} latest", show_lines=True)
+    for name in ("detected", "severity", "check", "report", "field", "finding · evidence · source"):
+        table.add_column(name, overflow="fold")
+    colour = {"error": "red", "warning": "yellow"}
+    for detected, sev, name, district, department, year, field, message, evidence, url, page in rows:
+        finding = message or ""
+        if evidence:
+            finding += f"\n[dim]“{escape(_clip(evidence))}”[/dim]"
+        finding += f"\n{url or page or ''}" + (f"\n(page {page})" if page and url and page != url else "")
+        table.add_row(
+            f"{detected:%Y-%m-%d %H:%M}" if detected else "",
+            f"[{colour.get(sev, 'white')}]{sev}[/]",
+            name,
+            " ".join(str(x) for x in (district, department, year) if x is not None),
+            field,
+            finding,
+        )
+    console.print(table)
 
 
 @app.command()

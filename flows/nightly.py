@@ -17,7 +17,7 @@ from flows.process import Extracted
 from flows.report_run import build_summary
 from flows.settings import get_settings
 from flows.sources.model import Source, load_sources
-from flows.summary import RunSummary, to_markdown
+from flows.summary import RunSummary, finding_rows, to_markdown
 
 
 @task(name="crawl", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
@@ -25,12 +25,20 @@ def crawl_task(source: Source, raw_dir: Path, full_refresh: bool) -> pipeline.Cr
     return pipeline.crawl_source(source, RawArchive(raw_dir), full_refresh=full_refresh)
 
 
-@task(name="extract-parse-validate", cache_policy=NO_CACHE)
+@task(name="extract-parse", cache_policy=NO_CACHE)
 def extract_task(outcome: pipeline.CrawlOutcome, raw_dir: Path) -> Extracted:
-    """One batch per source: reading, parsing and checking every document it fetched."""
-    extracted = pipeline.extract_documents(outcome.documents, RawArchive(raw_dir))
-    pipeline.validate_records(extracted.records)
-    return extracted
+    """One batch per source: reading and parsing every document it fetched."""
+    return pipeline.extract_documents(outcome.documents, RawArchive(raw_dir))
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_task(
+    crawls: list[pipeline.CrawlOutcome], extracted: Extracted, db_path: Path, docs_dir: Path, run_id: str
+) -> tuple[Extracted, list[dict]]:
+    """The whole run at once, before the load: the suites (duplicates compare across sources and
+    with the warehouse), the Data Docs, the run-health alerts."""
+    alerts = pipeline.check_run(crawls, extracted, db_path, docs_dir, run_id)
+    return extracted, alerts
 
 
 @task(name="load-and-build", cache_policy=NO_CACHE)
@@ -96,18 +104,24 @@ def nightly(
             c.requests,
             c.not_modified,
         )
+    extracted, alerts = validate_task(crawls, extracted, settings.warehouse_path, settings.docs_dir, run_id)
+    for a in alerts:
+        logger.warning("%s: %s", a["check"], a["message"])
     stats = load_task(settings.warehouse_path, run_id, crawls, extracted, settings.raw_dir, run_started)
 
     summary = RunSummary(run_id=run_id, started=run_started.isoformat(timespec="seconds"))
     summary = build_summary(summary, settings.warehouse_path, crawls, extracted, stats, run_started)
+    summary.health = alerts
+    if (settings.docs_dir / "index.html").is_file():
+        summary.docs = str(settings.docs_dir / "index.html")
     summary.finished = pipeline.utc_now().isoformat(timespec="seconds")
     markdown = to_markdown(summary)
     create_markdown_artifact(
         markdown=markdown, key="govperf-run-summary", description=f"govperf run {run_id}"
     )
-    if summary.findings:
+    if summary.findings or summary.health:
         create_table_artifact(
-            table=[{k: v for k, v in f.items() if k != "evidence"} for f in summary.findings],
+            table=finding_rows(summary),
             key="govperf-new-findings",
             description="Data-quality findings first seen in this run",
         )

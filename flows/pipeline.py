@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from expectations.runner import validate_reports
+import polars as pl
+
+from expectations.current import read_current_reports
+from expectations.runner import check_records
+from flows import health
 from flows.crawl.archive import RawArchive
 from flows.crawl.discover import discover_links
 from flows.crawl.fetch import fetch_documents
@@ -102,13 +106,56 @@ def extract_documents(
     return out
 
 
-def validate_records(records: list[ReportRecord], today: dt.date | None = None) -> None:
-    """Run the GX suites; each record gets its findings (and its report its `dq`)."""
-    if not records:
-        return
-    findings = validate_reports([r.report for r in records], today)
-    for record, found in zip(records, findings, strict=True):
-        record.findings = found
+def validate_records(
+    records: list[ReportRecord],
+    today: dt.date | None = None,
+    *,
+    current: pl.DataFrame | None = None,
+    fetched_urls: frozenset[str] = frozenset(),
+    docs_dir: Path | None = None,
+    run_name: str | None = None,
+) -> Path | None:
+    """Run the GX suites; each record gets its findings (and its report its `dq`).
+
+    With `current` (the warehouse's current reports, read before the load), also the
+    warehouse-level duplicate check; `fetched_urls` are the documents this run read, whose
+    stored reports this run's reading replaces. With `docs_dir`, the run's GX Data Docs are
+    built there; returns the index page.
+    """
+    return check_records(
+        records, today, current=current, fetched_locations=fetched_urls, docs_dir=docs_dir, run_name=run_name
+    )
+
+
+def check_run(
+    crawls: list[CrawlOutcome],
+    extracted: Extracted,
+    db_path: Path,
+    docs_dir: Path | None = None,
+    run_id: str | None = None,
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """The whole run's checks before its load: every suite on every record (the duplicate check
+    compares across sources and with the warehouse), the Data Docs, and the run-health alerts
+    (returned). The warehouse is read once, read-only; it may not exist yet."""
+    current = read_current_reports(db_path)
+    fetched = frozenset(d.url for c in crawls for d in c.documents)
+    validate_records(
+        extracted.records, today, current=current, fetched_urls=fetched, docs_dir=docs_dir, run_name=run_id
+    )
+    alerts = health.empty_sources(crawls)
+    if current is not None:
+        # an incremental crawl stops at known pages: of its sources, only the reports whose
+        # documents it fetched again are compared (the others were not looked at)
+        alerts += health.lost_reports(
+            current,
+            extracted.records,
+            [c.source for c in crawls],
+            walked_in_full=[c.source for c in crawls],
+            fetched_urls=fetched,
+            rejected_urls=[r.url for r in extracted.rejected if r.url],
+        )
+    return [a.to_dict() for a in alerts]
 
 
 def document_rows(

@@ -54,8 +54,9 @@ def build_summary(
     with duckdb.connect(str(db_path), read_only=True) as con:
         summary.findings = _rows(
             con,
-            """SELECT severity, "check", department, fiscal_year, field, message, evidence, source_url
-               FROM marts.dq_issues WHERE detected_at >= ? ORDER BY severity, department""",
+            """SELECT severity, "check", district, department, fiscal_year, field, message, evidence,
+                      source_url, page_url, report_id
+               FROM marts.dq_issues WHERE detected_at >= ? ORDER BY severity, department, "check", field""",
             [run_started],
         )
         summary.district_year = _rows(

@@ -36,12 +36,45 @@ class RunSummary:
     district_year: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     warehouse: str = ""
+    # run-level alerts (flows/health.py): a source that yielded nothing, a district-year that lost reports
+    health: list[dict[str, Any]] = field(default_factory=list)
+    docs: str = ""  # the GX Data Docs index page of the run
 
     def total(self, name: str) -> int:
         return sum(getattr(s, name) for s in self.sources)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def finding_rows(s: RunSummary) -> list[dict[str, Any]]:
+    """One row per run-health alert and new finding, for the Prefect table artifact."""
+    rows = [
+        {
+            "severity": h["severity"],
+            "check": h["check"],
+            "source": h["source"],
+            "district": h.get("district"),
+            "fiscal_year": h.get("fiscal_year"),
+            "message": h["message"],
+            "url": " ".join(h.get("urls") or []),
+        }
+        for h in s.health
+    ]
+    rows += [
+        {
+            "severity": f["severity"],
+            "check": f["check"],
+            "department": f.get("department"),
+            "district": f.get("district"),
+            "fiscal_year": f.get("fiscal_year"),
+            "field": f.get("field"),
+            "message": f["message"],
+            "url": f.get("source_url"),
+        }
+        for f in s.findings
+    ]
+    return rows
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -90,6 +123,9 @@ def to_markdown(s: RunSummary) -> str:
             ],
         ),
     ]
+    if s.health:
+        lines += ["", f"## Run health: {len(s.health)} alert(s)", ""]
+        lines += [f"- **{h['severity']}** {h['check']}: {h['message']}" for h in s.health]
     errors = [f for f in s.findings if f["severity"] == "error"]
     warnings = [f for f in s.findings if f["severity"] != "error"]
     lines += ["", f"## Data quality: {len(errors)} errors, {len(warnings)} warnings (new this run)"]
@@ -112,6 +148,8 @@ def to_markdown(s: RunSummary) -> str:
                 ],
             ),
         ]
+    if s.docs:
+        lines += ["", f"Data Docs: `{s.docs}`"]
     if s.rejected:
         lines += ["", f"## Rejected documents: {len(s.rejected)}", ""]
         lines += [f"- {r['kind']}: {r['url']} — {r['message']}" for r in s.rejected]
