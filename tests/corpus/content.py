@@ -664,3 +664,132 @@ class Report:
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)
+
+
+# ── the 部门整体支出绩效自评表 form (the national template for department-wide reports) ───────
+
+
+def dept_form_grid(
+    unit_full: str,
+    year: int,
+    b: Budget,
+    inds: list[Ind],
+    unit: str,
+    *,
+    goal: str,
+    achieved: str,
+    weight: float = 10.0,
+) -> tuple[Grid, dict[str, Any]]:
+    """One table: unit, 年度预算执行情况 by source and by kind (分值/执行率/得分 on the total),
+    年度总体目标, the indicator block and 总分. Returns the grid and the label of what it states."""
+    m = lambda fen: money(fen, unit)  # noqa: E731
+    t = b.total
+    f = b.fiscal or t
+    o = b.other or Line(0, 0, 0)
+    score = float((min(Decimal(1), Decimal(t.rate) / 100) * Decimal(str(weight))).quantize(Decimal("0.01")))
+    W = 9
+    rows: list[list[str]] = []
+    spans: list[tuple[int, int, int, int]] = []
+
+    def add(cells: list[str], merges: list[tuple[int, int]] = ()) -> int:
+        r = len(rows)
+        rows.append(cells + [""] * (W - len(cells)))
+        spans.extend((r, a, r, c) for a, c in merges)
+        return r
+
+    add(["部门（单位）名称", unit_full], [(1, 8)])
+    first = add(
+        [
+            f"年度预算执行情况（{unit}）",
+            "",
+            "年初预算数",
+            "全年预算数",
+            "全年执行数",
+            "分值",
+            "执行率",
+            "得分",
+        ]
+    )
+    add(
+        [
+            "",
+            "年度资金总额",
+            m(t.initial),
+            m(t.adjusted),
+            m(t.executed),
+            num(weight),
+            f"{t.rate}%",
+            num(score),
+        ]
+    )
+    add(["", "其中：财政拨款", m(f.initial), m(f.adjusted), m(f.executed), "—", f"{f.rate}%", "—"])
+    add(["", "其他资金", m(o.initial), m(o.adjusted), m(o.executed), "—", f"{o.rate}%", "—"])
+    add(
+        [
+            "",
+            "基本支出",
+            m(b.basic.initial),
+            m(b.basic.adjusted),
+            m(b.basic.executed),
+            "—",
+            f"{b.basic.rate}%",
+            "—",
+        ]
+    )
+    add(["", "项目支出", m(b.project.initial), m(b.project.adjusted), m(b.project.executed), "—", f"{b.project.rate}%",
+         "—"])  # fmt: skip
+    spans.append((first, 0, len(rows) - 1, 0))
+    g = add(["年度总体目标", "预期目标", "", "", "", "实际完成情况"], [(1, 4), (5, 8)])
+    add(["", goal, "", "", "", achieved], [(1, 4), (5, 8)])
+    spans.append((g, 0, g + 1, 0))
+    h = add(
+        [
+            "绩效指标",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年度指标值",
+            "实际完成值",
+            "分值",
+            "得分",
+            "偏差原因分析及改进措施",
+        ]
+    )
+    for k, i in enumerate(inds):
+        add(
+            [
+                "",
+                *level_cells(inds, k),
+                i.name,
+                i.target,
+                i.actual,
+                num(i.weight),
+                num(i.score),
+                i.reason or "",
+            ]
+        )
+    spans.extend(merged_levels(inds, h + 1, 1, 2))
+    spans.append((h, 0, len(rows) - 1, 0))
+    total = round(score + sum(i.score for i in inds), 2)
+    add(["总分", "", "", "", "", "", num(weight + sum(i.weight for i in inds)), num(total), ""], [(0, 5)])
+    line = lambda x: label_line(x, initial=True, adjustment=False)  # noqa: E731
+    lines = {
+        "total": {**line(t), "weight": weight, "score": score},
+        "fiscal": line(f),
+        "other": line(o),
+        "basic": line(b.basic),
+        "project": line(b.project),
+    }
+    label = {
+        "budget": {"unit": unit, **lines},
+        "budget_lines": sorted(lines),
+        "indicators_count": len(inds),
+        "indicators_sample": {
+            str(k): {**ind_label(inds[k]), "reason": inds[k].reason} for k in sample_indexes(len(inds))
+        },
+        "score": {"total": total, "grade": None},
+    }
+    grid = Grid(
+        rows, spans, header_rows=0, repeat_header=False, widths=[1.1, 1.3, 1.4, 2.2, 1.3, 1.3, 0.8, 0.8, 2.0]
+    )
+    return grid, label

@@ -32,6 +32,7 @@ from tests.corpus.content import (
     Unit,
     budget_prose,
     budget_table,
+    dept_form_grid,
     indicator_prose,
     indicator_table,
     num,
@@ -116,6 +117,8 @@ U = {
         "北京市海淀区中关村街道办事处", "北京市", "北京市", "海淀区", "中关村街道", "中关村街道办事处"
     ),
     "lujiang": Unit("厦门市思明区鹭江街道办事处", "福建省", "厦门市", "思明区", "鹭江街道", "鹭江街道办事处"),
+    "wenshan": Unit("吉安市吉州区文山街道办事处", "江西省", "吉安市", "吉州区", "文山街道", "文山街道办事处"),
+    "daliang": Unit("佛山市顺德区大良街道办事处", "广东省", "佛山市", "顺德区", "大良街道", "大良街道办事处"),
     "badaguan": Unit(
         "青岛市市南区八大关街道办事处", "山东省", "青岛市", "市南区", "八大关街道", "八大关街道办事处"
     ),
@@ -180,6 +183,7 @@ class Dept:
     stated_score: tuple[str, float, str] | None = None  # (sentence, total, grade) written as is
     narrative: int = 0  # paragraphs on the year's work before the indicators (pushes a table over a page)
     repeat_header: bool = True  # a PDF continuation page repeats the indicator table's header
+    layout: str = "plain"  # plain | score_first | annex (see dept_report)
 
 
 # what a unit did in the year: long paragraphs, as real reports have before their tables
@@ -233,13 +237,33 @@ HEADINGS = [
         "第六部分 下一步改进措施",
         "第七部分 结果应用",
     ),
+    (  # problems and measures as two parts of one section
+        "一、部门概况",
+        "二、预算执行情况",
+        "三、绩效目标完成情况",
+        "四、评价结论",
+        ("五、存在的问题及改进措施", "（一）存在的问题"),
+        "（二）下一步改进措施",
+        "六、自评结果应用",
+    ),
+    (  # for the score_first layout: the conclusion is section 一
+        "二、部门基本情况",
+        "三、预算收支及执行情况",
+        "四、绩效指标完成情况",
+        "一、总体评价结论",
+        "五、存在的主要问题",
+        "六、改进建议",
+        "七、结果应用及公开",
+    ),
 ]
 
 
 def dept_report(d: Dept) -> tuple[list[Block], dict[str, Any]]:
+    """The blocks of one report and its label. Sections are written apart and then ordered by
+    `d.layout`: plain, score_first (the conclusion opens the report) or annex (the indicator
+    table follows everything else as 附件)."""
     u, y = d.unit, d.year
     h = HEADINGS[d.headings]
-    blocks: list[Block] = []
     label: dict[str, Any] = {
         "kind": "department_overall",
         "fiscal_year": y,
@@ -247,54 +271,55 @@ def dept_report(d: Dept) -> tuple[list[Block], dict[str, Any]]:
         "department": u.department,
         "consolidated": "汇总" in u.full,
     }
+    head: list[Block] = []
     if d.title == "inline":
-        blocks.append(Para(f"{u.full}{y}年度部门整体支出绩效自评报告", "title"))
+        head.append(Para(f"{u.full}{y}年度部门整体支出绩效自评报告", "title"))
     elif d.title == "cover":
-        blocks += [
+        head += [
             Para(u.full, "cover"),
             Para(f"{y}年度部门整体支出绩效自评报告", "cover"),
             Para(f"{y + 1}年5月", "cover"),
+            PageBreak(),
         ]
-        blocks.append(PageBreak())
     else:
-        blocks += [Para("部门（单位）整体支出绩效自评报告", "title"), Para(f"（{y}年度）", "title")]
-        blocks.append(Para(f"部门（单位）名称：{u.full}"))
+        head += [Para("部门（单位）整体支出绩效自评报告", "title"), Para(f"（{y}年度）", "title")]
+        head.append(Para(f"部门（单位）名称：{u.full}"))
     if d.toc:  # a table of contents names every section: never content
-        blocks.append(Para("目录", "heading"))
-        blocks += [Para(f"{text}{'.' * 12}{k + 1}") for k, text in enumerate(h)]
-        blocks.append(PageBreak())
-    district_fin = f"{u.district}财政局"
-    blocks.append(
+        head.append(Para("目录", "heading"))
+        head += [Para(f"{t if isinstance(t, str) else t[0]}{'.' * 12}{k + 1}") for k, t in enumerate(h)]
+        head.append(PageBreak())
+    head.append(
         Para(
-            f"根据{district_fin}《关于开展{y}年度预算绩效自评工作的通知》要求，我单位对{y}年度部门整体支出"
+            f"根据{u.district}财政局《关于开展{y}年度预算绩效自评工作的通知》要求，我单位对{y}年度部门整体支出"
             f"开展了绩效自评，现将有关情况报告如下。"
         )
     )
-    blocks.append(Para(h[0], "heading"))
-    blocks.append(
+    sec: dict[str, list[Block]] = {}
+    sec["basic"] = [
+        Para(h[0], "heading"),
         Para(
             f"{u.department}主要负责辖区内经济社会发展的统筹协调、公共服务、社会治理和民生保障等工作，"
             f"下设综合办公室、公共服务办公室、平安建设办公室等内设机构。"
-        )
-    )
+        ),
+    ]
     if d.staff:
         a, b = d.staff
-        blocks.append(Para(f"截至{y}年12月31日，本单位核定编制{a}人，实有在编人员{b}人。"))
+        sec["basic"].append(Para(f"截至{y}年12月31日，本单位核定编制{a}人，实有在编人员{b}人。"))
         label["staff"] = {"authorized": a, "actual": b}
     # budget
-    blocks.append(Para(h[1] + ("（10分）" if d.budget_scored else ""), "heading"))
+    sec["budget"] = [Para(h[1] + ("（10分）" if d.budget_scored else ""), "heading")]
     kind, style = d.budget_style.split(":")
     if kind == "prose":
         part, lines = budget_prose(d.figures, d.money_unit, style, y, u.department)
     else:
         part, lines = budget_table(d.figures, d.money_unit, style)
-        blocks.append(Para(f"{y}年度部门预算执行情况如下表："))
-    blocks += part
+        sec["budget"].append(Para(f"{y}年度部门预算执行情况如下表："))
+    sec["budget"] += part
     budget_score = 0.0
     t = d.figures.total
     if d.budget_scored:
         budget_score = 10.0 if float(t.rate) >= 95 else 8.0
-        blocks.append(Para(f"预算执行情况良好，依据评分标准，该项得{num(budget_score)}分。"))
+        sec["budget"].append(Para(f"预算执行情况良好，依据评分标准，该项得{num(budget_score)}分。"))
         lines["total"] = {**lines["total"], "weight": 10.0, "score": budget_score}
     label["budget"] = {"unit": d.money_unit, **lines}
     label["budget_lines"] = sorted(lines)
@@ -304,51 +329,64 @@ def dept_report(d: Dept) -> tuple[list[Block], dict[str, Any]]:
         rate = float(t.rate)
         s = 10.0 if rate >= 95 else 8.0 if rate >= 85 else 6.0
         inds.insert(0, Ind("投入指标", "预算执行", "预算执行率", ">=90%", f"{t.rate}%", 10, s))
+    sec["indicators"] = []
     if d.indicators:
-        blocks.append(Para(h[2], "heading"))
-        blocks += [Para(f"{k + 1}. {WORK[k % len(WORK)]}") for k in range(d.narrative)]
+        if d.layout == "annex":
+            sec["indicators"].append(Para(f"附件：{u.department}{y}年度部门整体支出绩效自评表", "heading"))
+        else:
+            sec["indicators"].append(Para(h[2], "heading"))
+        sec["indicators"] += [Para(f"{k + 1}. {WORK[k % len(WORK)]}") for k in range(d.narrative)]
         kind, style = d.indicators.split(":")
         if kind == "table":
-            blocks.append(Para(f"{y}年度部门整体支出绩效指标完成情况见下表。"))
+            if d.layout != "annex":
+                sec["indicators"].append(Para(f"{y}年度部门整体支出绩效指标完成情况见下表。"))
             grid, ilabel = indicator_table(inds, style)
-            blocks.append(replace(grid, repeat_header=d.repeat_header))
+            sec["indicators"].append(replace(grid, repeat_header=d.repeat_header))
         else:
             weights: dict[str, float] = {}
             for i in inds:
                 weights[i.level1] = weights.get(i.level1, 0) + i.weight
             part, ilabel = indicator_prose(inds, style, weights)
-            blocks += part
+            sec["indicators"] += part
         label.update(ilabel)
     else:
         label["indicators_count"] = 0
     total = round(sum(i.score for i in inds) + budget_score, 2) if d.indicators else None
     # score
+    sec["score"] = []
     if d.score_style and total is not None:
         g = grade_of(total)
-        blocks.append(Para(h[3], "heading"))
+        sec["score"].append(Para(h[3], "heading"))
         if d.traps:  # the previous year's score is not this year's total
-            blocks.append(
+            sec["score"].append(
                 Para(
                     f"对照部门整体支出绩效评价指标体系，逐项进行了打分。{y - 1}年度本单位自评得分较低，本年度有所改进。"
                 )
             )
-        blocks.append(Para(SCORE_SENTENCES[d.score_style](u.department, y, num(total), g)))
+        sec["score"].append(Para(SCORE_SENTENCES[d.score_style](u.department, y, num(total), g)))
         label["score"] = {"total": total, "grade": g}
     elif d.stated_score:
         sentence, total, g = d.stated_score
-        blocks += [Para(h[3], "heading"), Para(sentence)]
+        sec["score"] += [Para(h[3], "heading"), Para(sentence)]
         label["score"] = {"total": total, "grade": g}
     else:
         label["score"] = {"total": None, "grade": None}
-    # problems and measures
-    blocks.append(Para(h[4], "heading"))
-    blocks += numbered(PROBLEMS[: d.problems], d.marks)
-    blocks.append(Para(h[5], "heading"))
-    blocks += numbered(MEASURES[: d.measures], d.marks)
+    # problems and measures: two sections, or two parts of one
+    top = h[4] if isinstance(h[4], tuple) else (h[4],)
+    sec["problems"] = [*(Para(t, "heading") for t in top), *numbered(PROBLEMS[: d.problems], d.marks)]
+    sec["measures"] = [Para(h[5], "heading"), *numbered(MEASURES[: d.measures], d.marks)]
     label["problems_count"] = d.problems
     label["measures_count"] = d.measures
-    blocks.append(Para(h[6], "heading"))
-    blocks.append(Para("自评结果将作为以后年度预算安排的重要参考，并按规定在政府门户网站予以公开。"))
+    sec["apply"] = [
+        Para(h[6], "heading"),
+        Para("自评结果将作为以后年度预算安排的重要参考，并按规定在政府门户网站予以公开。"),
+    ]
+    order = {
+        "plain": ("basic", "budget", "indicators", "score", "problems", "measures", "apply"),
+        "score_first": ("score", "basic", "budget", "indicators", "problems", "measures", "apply"),
+        "annex": ("basic", "budget", "score", "problems", "measures", "apply", "indicators"),
+    }[d.layout]
+    blocks = head + [b for key in order for b in sec[key]]
     return blocks, label
 
 
@@ -501,12 +539,14 @@ def dept_docs() -> list[Doc]:
         problems=2,
         measures=2,
         marks="dot",
+        layout="annex",
     )
     b, lab = dept_report(d)
     add(
         "d02_chaoyang_jianwai_2021.docx",
         [
             "docx",
+            "indicator table in an annex after problems and measures",
             "merged-cells",
             "table-budget:年初预算数/全年预算数/全年执行数",
             "元",
@@ -736,13 +776,19 @@ def dept_docs() -> list[Doc]:
         staff=(36, 33),
         problems=2,
         measures=2,
-        marks="paren",
-        headings=1,
+        marks="dun",
+        headings=3,
     )
     b, lab = dept_report(d)
     add(
         "d10_heping_quanyechang_2023.docx",
-        ["docx", "split 指标性质 columns with ≥", "(A)/(B) 万元", "综合评分"],
+        [
+            "docx",
+            "split 指标性质 columns with ≥",
+            "(A)/(B) 万元",
+            "综合评分",
+            "问题及改进措施 as one section",
+        ],
         write_docx(b),
         lab,
     )
@@ -784,12 +830,14 @@ def dept_docs() -> list[Doc]:
         problems=2,
         measures=2,
         marks="dun",
+        headings=4,
+        layout="score_first",
     )
     b, lab = dept_report(d)
     page = {"publisher": "南康区唐江镇", "published_date": "2024-06-20"}
     add(
         "d12_nankang_tangjiang_2023.html",
-        ["html UTF-8", "minhang header line", "镇", "rowspan level cells"],
+        ["html UTF-8", "minhang header line", "镇", "rowspan level cells", "conclusion first"],
         write_html(
             b,
             title=f"{d.unit.full}{d.year}年度部门整体支出绩效自评报告",
@@ -865,13 +913,19 @@ def dept_docs() -> list[Doc]:
         problems=2,
         measures=2,
         marks="dun",
-        headings=1,
+        headings=3,
         narrative=6,
     )
     b, lab = dept_report(d)
     add(
         "d15_jingdezhen_zhushan_edu_2022.pdf",
-        ["pdf", "district bureau (no street)", "景德镇市 is a city, not a 镇", "generic title + 名称 line"],
+        [
+            "pdf",
+            "district bureau (no street)",
+            "景德镇市 is a city, not a 镇",
+            "generic title + 名称 line",
+            "问题及改进措施 as one section",
+        ],
         _pdf(b, "部门整体支出绩效自评报告"),
         lab,
     )
@@ -911,11 +965,12 @@ def dept_docs() -> list[Doc]:
         problems=2,
         measures=2,
         marks="dun",
+        headings=3,
     )
     b, lab = dept_report(d)
     add(
         "d17_yuelu_juzizhou_2023.html",
-        ["html GBK with meta", "决算数 wording, rate first", "调减", "元"],
+        ["html GBK with meta", "决算数 wording, rate first", "调减", "元", "问题及改进措施 as one section"],
         write_html(b, title=f"{d.unit.full}{d.year}年度部门整体支出绩效自评报告", encoding="gbk"),
         lab,
     )
@@ -934,10 +989,16 @@ def dept_docs() -> list[Doc]:
         problems=2,
         measures=2,
         marks="paren",
-        headings=1,
+        headings=4,
+        layout="score_first",
     )
     b, lab = dept_report(d)
-    add("d18_shinan_civil_2022.docx", ["docx", "consolidated (汇总)", "district bureau"], write_docx(b), lab)
+    add(
+        "d18_shinan_civil_2022.docx",
+        ["docx", "consolidated (汇总)", "district bureau", "conclusion first"],
+        write_docx(b),
+        lab,
+    )
 
     # 19. Pudong health centre, PDF: seed phrasing with 调增, indicator table with ≥
     d = Dept(
@@ -954,11 +1015,12 @@ def dept_docs() -> list[Doc]:
         measures=1,
         marks="dun",
         headings=1,
+        layout="annex",
     )
     b, lab = dept_report(d)
     add(
         "d19_pudong_lujiazui_2022.pdf",
-        ["pdf", "调增", "≥ targets", "浦东新区"],
+        ["pdf", "调增", "≥ targets", "浦东新区", "indicator table in an annex"],
         _pdf(b, f"{d.unit.full}{d.year}年度部门整体支出绩效自评报告"),
         lab,
     )
@@ -1044,6 +1106,31 @@ def dept_docs() -> list[Doc]:
         _doc_from(b),
         lab,
     )
+    return docs
+
+
+def dept_form_docs() -> list[Doc]:
+    """The national 部门整体支出绩效自评表: budget, goals and indicators in one form."""
+    docs: list[Doc] = []
+    for name, key, year, fig, pool, fmt in (
+        ("d23_jizhou_wenshan_2022.docx", "wenshan", 2022, budget((520.0, 535.5, 530.2), (880.0, 1020.4, 990.66), fiscal=(1300.0, 1455.9, 1420.86),
+                                 other=(100.0, 100.0, 100.0)), pools.STREET, "docx"),
+        ("d24_shunde_daliang_2023.xlsx", "daliang", 2023, budget((2630.0, 2601.2, 2580.0), (5400.0, 5980.0, 5870.45), fiscal=(7630.0, 8181.2, 8050.45),
+                                 other=(400.0, 400.0, 400.0)), pools.HEALTH, "xlsx"),
+    ):  # fmt: skip
+        u = U[key]
+        title = f"{year}年度部门整体支出绩效自评表"
+        grid, lab = dept_form_grid(
+            u.full, year, fig, pool, "万元",
+            goal="围绕年度重点工作任务，保障机构正常运转，提升公共服务和社会治理水平。",
+            achieved="年度重点任务全面完成，预算执行总体良好，群众满意度较高。",
+        )  # fmt: skip
+        label = {"kind": "department_overall", "fiscal_year": year, "region": u.region, "department": u.department,
+                 "consolidated": False, **lab, "problems_count": 0, "measures_count": 0}  # fmt: skip
+        blocks: list[Block] = [Para(title, "title"), grid, Para("填表人：李某某    联系电话：0000-0000000")]
+        data = write_docx(blocks) if fmt == "docx" else write_xlsx([Sheet("部门整体自评表", blocks)])
+        docs.append(Doc(name, [fmt, "national 部门整体支出绩效自评表 form", "分值/执行率/得分 on 年度资金总额",
+                               "budget, goals and indicators in one table"], data, {"reports": [label]}))  # fmt: skip
     return docs
 
 
@@ -1439,7 +1526,7 @@ def _scanned_pdf() -> bytes:
 
 
 def all_docs() -> list[Doc]:
-    dept = dept_docs()
+    dept = dept_docs() + dept_form_docs()
     projects = project_docs()
     good_pdf = next(d.bytes() for d in dept if d.name.endswith(".pdf"))
     return dept + projects + bad_docs(good_pdf)
