@@ -225,6 +225,7 @@ CURRENT_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "total_rate": pl.Float64,
     "score_total": pl.Float64,
 }
+_IDENTITY = ("kind", "fiscal_year", "district", "department")
 _HEADLINE = (
     ("total_adjusted", "total adjusted"),
     ("total_executed", "total executed"),
@@ -290,7 +291,8 @@ def warehouse_reports_frame(
 
     A stored row drops out when this run holds the same version (same report_id) or read its
     location again (this run's reading of a URL replaces the stored one: a revision, not a
-    duplicate). Identical content under two URLs is one row: a copy is not a duplicate.
+    duplicate). Identical content under two URLs is one row: a copy is not a duplicate. Reports
+    missing kind, fiscal year, district or department take no part.
     `incoming_idx` lists the run's reports with that content; `duplicate_message` names the
     other contents of the same natural key, for the finding.
     """
@@ -299,6 +301,10 @@ def warehouse_reports_frame(
         ~pl.col("report_id").is_in(incoming["report_id"].to_list())
         & ~pl.col("location").fill_null("").is_in(list(seen_locations))
     )
+    # a report that does not say whose and which year it is (required_fields fails it) has no
+    # natural key worth comparing: two such reports would "duplicate" each other by their blanks
+    identified = pl.all_horizontal(pl.col(c).is_not_null() for c in _IDENTITY)
+    incoming, stored = incoming.filter(identified), stored.filter(identified)
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for origin, frame in (("this run", incoming), ("the warehouse", stored)):
         for row in frame.iter_rows(named=True):

@@ -205,3 +205,17 @@ def test_govperf_dq_prints_findings_with_evidence_and_source(tmp_path):
     assert "publisher_matches_region" in only.output and "rate_matches_amounts" not in only.output
     none = runner.invoke(app, ["dq", "--home", str(home), "--check", "duplicate_report"])
     assert none.exit_code == 0 and "no data-quality findings" in none.output
+
+
+def test_reports_that_do_not_say_whose_they_are_are_not_duplicates_of_each_other(tmp_path):
+    anonymous = CORPUS / "broken" / "b09_missing_department.txt"
+    other = tmp_path / "b09_other.txt"
+    other.write_text(
+        anonymous.read_text(encoding="utf-8").replace("640.00", "650.00").replace("627.20", "637.00"),
+        encoding="utf-8",
+    )
+    first, second = checked(
+        [corpus_record(anonymous, URL_A), corpus_record(other, URL_B)], tmp_path / "w.duckdb"
+    )
+    assert first.report.department is None is second.report.department
+    assert [f.check for f in first.findings] == ["required_fields"] == [f.check for f in second.findings]
