@@ -258,9 +258,11 @@ def dq(
     if not rows:
         console.print("no data-quality findings")
         return
-    table = Table(title=f"data-quality findings: {len(rows)} latest", show_lines=True)
-    for name in ("detected", "severity", "check", "report", "field", "finding · evidence · source"):
-        table.add_column(name, overflow="fold")
+    table = Table(title=f"data-quality findings: {len(rows)} latest", show_lines=True, expand=True)
+    for name, width in (("detected", 16), ("severity", 8), ("check", 26), ("report", 24), ("field", 20)):
+        table.add_column(name, overflow="fold", max_width=width)
+    # the finding takes the width the others leave: its message, sentence and link are the point
+    table.add_column("finding · evidence · source", overflow="fold", ratio=1, min_width=40)
     colour = {"error": "red", "warning": "yellow"}
     for detected, sev, name, district, department, year, field, message, evidence, url, page in rows:
         finding = message or ""
