@@ -1,0 +1,83 @@
+"""What the data-quality step costs: the GX suites, the duplicate check against a warehouse of
+current reports, and the Data Docs, for N reports (copies of the dq corpus's clean reports,
+each made a distinct unit).
+
+    .venv/bin/python benchmarks/dq_bench.py            # 1,000 and 10,000 reports
+    .venv/bin/python benchmarks/dq_bench.py 50000
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from expectations.current import empty_current  # noqa: E402
+from expectations.derive import incoming_frame  # noqa: E402
+from expectations.runner import _gx, check_records  # noqa: E402
+from flows.process import reports_from_bytes  # noqa: E402
+from flows.reports.model import ReportRecord  # noqa: E402
+
+CLEAN = ROOT / "tests" / "dq_corpus" / "clean"
+
+
+def templates() -> list[ReportRecord]:
+    out = []
+    for path in sorted(CLEAN.iterdir()):
+        data = path.read_bytes()
+        for r in reports_from_bytes(data, name=path.name, sha256=hashlib.sha256(data).hexdigest()):
+            out.append(ReportRecord(r, "bench", f"https://bench.example.gov.cn/{path.name}"))
+    return out
+
+
+def many(n: int, base: list[ReportRecord]) -> list[ReportRecord]:
+    out = []
+    for i in range(n):
+        rec = copy.deepcopy(base[i % len(base)])
+        rec.report.department = f"{rec.report.department}{i}"
+        rec.source_url = f"{rec.source_url}?copy={i}"
+        out.append(rec)
+    return out
+
+
+def timed(label: str, fn) -> float:
+    started = time.perf_counter()
+    fn()
+    seconds = time.perf_counter() - started
+    print(f"  {label:<48} {seconds:7.2f} s")
+    return seconds
+
+
+def main(sizes: list[int]) -> None:
+    timed("import great_expectations", _gx)
+    base = templates()
+    for n in sizes:
+        print(f"{n:,} reports")
+        records = many(n, base)
+        timed("single-report suites", lambda r=records: check_records(r))
+        stored = (
+            incoming_frame(many(n, base))
+            .drop("report_idx")
+            .with_columns(pl.col("location") + "&stored", pl.col("report_id") + "s")
+        )
+        timed(
+            f"suites + duplicates against {n:,} stored",
+            lambda r=records, s=stored: check_records(r, current=s),
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            timed(
+                "suites + duplicates + Data Docs",
+                lambda r=records, d=Path(tmp) / "docs": check_records(r, current=empty_current(), docs_dir=d),
+            )
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [1_000, 10_000])
