@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.file_proxy import FileProxy
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 app = typer.Typer(
@@ -28,6 +40,66 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+class _AboveTheBars(FileProxy):
+    """Lines written here print above the progress bars.
+
+    A rich Console given a plain FileProxy as its file writes to the file behind it (rich
+    unwraps proxies through `rich_proxied_file`), past the bars; hiding that attribute keeps
+    Prefect's log console writing through the proxy.
+    """
+
+    @property
+    def rich_proxied_file(self):  # type: ignore[override]
+        raise AttributeError("rich_proxied_file")
+
+
+@contextlib.contextmanager
+def _progress_bars() -> Iterator[None]:
+    """Rich progress bars fed by the pipeline's steps, on a terminal only (logs and CI get none)."""
+    if not console.is_terminal:
+        yield
+        return
+    from flows import pipeline
+
+    bars = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+    tasks: dict[str, int] = {}
+
+    def hook(label: str, advance: int, total: int | None) -> None:
+        if label not in tasks:
+            tasks[label] = bars.add_task(label, total=total)
+        elif total is not None:
+            bars.update(tasks[label], total=total)
+        bars.advance(tasks[label], advance)
+
+    # Prefect's console handlers write to the terminal behind the bars' back; routed through the
+    # bars' console, their lines print above the bars instead of through them
+    handlers = [
+        h
+        for name in ("", "prefect")
+        for h in logging.getLogger(name).handlers
+        if isinstance(getattr(h, "console", None), Console)
+    ]
+    files = [h.console.file for h in handlers]
+    pipeline.set_progress(hook)
+    try:
+        with bars:
+            for h, f in zip(handlers, files, strict=True):
+                h.console.file = _AboveTheBars(bars.console, f)
+            yield
+    finally:
+        for h, f in zip(handlers, files, strict=True):
+            h.console.file = f
+        pipeline.set_progress(None)
 
 
 def _print_rows(columns: list[str], rows: list[tuple], title: str | None = None) -> None:
@@ -117,9 +189,7 @@ def demo(
         from flows.nightly import nightly
     try:
         console.print(f"mirror serving at {mirror.base_url}")
-        with console.status(
-            "running the nightly flow: discover → fetch → extract → parse → validate → load → build"
-        ):
+        with _progress_bars():
             summary = nightly(
                 sources=MIRROR_SOURCES, base_url=mirror.base_url, home=str(home) if home else None
             )
@@ -138,17 +208,23 @@ def run(
         str | None, typer.Option(help="Serve the sources from another base URL (a mirror).")
     ] = None,
     home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
-    full_refresh: Annotated[bool, typer.Option(help="Walk and download everything again.")] = False,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            help="Walk every list page and download and parse everything again (default: only what changed)."
+        ),
+    ] = False,
 ) -> None:
-    """Run the nightly flow once, now."""
+    """Run the nightly flow once, now: incremental (only what changed since the last run)."""
     _quiet_prefect()
     from flows.nightly import nightly
 
     started = time.perf_counter()
     try:
-        summary = nightly(
-            sources=source, base_url=base_url, home=str(home) if home else None, full_refresh=full_refresh
-        )
+        with _progress_bars():
+            summary = nightly(
+                sources=source, base_url=base_url, home=str(home) if home else None, full_refresh=full_refresh
+            )
     except ValueError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e
@@ -281,9 +357,109 @@ def dq(
 
 
 @app.command()
-def runs(home: Annotated[Path | None, typer.Option(help="Data folder.")] = None) -> None:
-    """Recent runs per source, from marts.run_history."""
-    sql("SELECT * FROM marts.run_history ORDER BY started DESC LIMIT 20", home)
+def runs(
+    home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
+    limit: Annotated[int, typer.Option(help="How many rows (run × source).")] = 20,
+) -> None:
+    """Recent runs per source, from marts.run_history: requests, 304s, downloads, reports."""
+    # the columns an operator compares night to night, narrow enough for a terminal
+    sql(
+        f"""SELECT run_id AS run, source, strftime(started, '%m-%d %H:%M') AS "started (UTC)",
+                   round(duration_s, 1) AS seconds, requests, not_modified AS "304",
+                   bodies_downloaded AS downloaded, reports_new AS new, reports_changed AS changed,
+                   reports_unchanged AS unchanged, reports_quarantined AS quarantined, errors
+            FROM marts.run_history ORDER BY started DESC, source LIMIT {int(limit)}""",
+        home,
+    )
+
+
+@app.command()
+def export(
+    parquet: Annotated[
+        Path, typer.Option("--parquet", help="Folder to write every mart into, one Parquet file each.")
+    ],
+    home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
+) -> None:
+    """Write every mart as Parquet (for tools that do not read DuckDB)."""
+    from warehouse.publish import export_parquet
+
+    written = export_parquet(_warehouse(home), parquet)
+    for path in written:
+        console.print(str(path))
+
+
+@app.command()
+def serve(
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Source name (repeatable); default all enabled."),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Serve the sources from another base URL (a mirror).")
+    ] = None,
+    home: Annotated[Path | None, typer.Option(help="Data folder of the scheduled runs.")] = None,
+    cron: Annotated[str, typer.Option(help="When to run (cron).")] = "0 2 * * *",
+    timezone: Annotated[str, typer.Option(help="The cron's time zone.")] = "Asia/Shanghai",
+) -> None:
+    """Register the deployment `nightly` on the Prefect server (PREFECT_API_URL) and run it on schedule."""
+    _quiet_prefect()
+    from flows.deploy import NoServerError, deployment_parameters, serve_nightly
+
+    params = deployment_parameters(source, base_url, str(home.resolve()) if home else None)
+    try:
+        serve_nightly(params, cron=cron, timezone=timezone)
+    except NoServerError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+
+
+sources_app = typer.Typer(no_args_is_help=True, help="The source files (flows/sources/*.toml).")
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("check")
+def sources_check(
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Source name (repeatable); default all enabled."),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Check the sources at another base URL (a mirror).")
+    ] = None,
+    sources_dir: Annotated[
+        Path | None, typer.Option(help="Folder of source files (default: flows/sources).")
+    ] = None,
+) -> None:
+    """Fetch each source's first list pages and say whether they still parse; exit 1 if one does not."""
+    from flows.nightly import select_sources
+    from flows.pipeline import check_source
+    from flows.sources.model import SourceError
+
+    try:
+        chosen = select_sources(source, base_url, sources_dir)
+    except (ValueError, SourceError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    results = [h for s in chosen for h in check_source(s)]
+    _print_rows(
+        ["source", "list page", "status", "items", "report links", "pagination", "result"],
+        [
+            (
+                h.source,
+                h.url,
+                h.status,
+                h.items,
+                h.links,
+                h.pagination or "none seen",
+                "ok" if h.ok else f"FAIL {h.error}",
+            )
+            for h in results
+        ],
+    )
+    failed = [h for h in results if not h.ok]
+    console.print(f"{len(results) - len(failed)} of {len(results)} list pages parse")
+    if failed or not results:
+        raise typer.Exit(1)
 
 
 def main() -> None:

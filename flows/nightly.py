@@ -3,32 +3,77 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from flows import pipeline
+from flows import pipeline, recovery
 from flows.alerts import post_webhook
 from flows.crawl.archive import RawArchive
 from flows.process import Extracted
 from flows.report_run import build_summary
-from flows.settings import get_settings
+from flows.settings import Settings, get_settings
 from flows.sources.model import Source, load_sources
 from flows.summary import RunSummary, finding_rows, to_markdown
 
 
+def make_task_runner(settings: Settings) -> TaskRunner:
+    """Threads (GOVPERF_CONCURRENCY of them) by default; GOVPERF_TASK_RUNNER=dask puts the tasks on
+    a Dask cluster: the one at GOVPERF_DASK_ADDRESS, or a local one started for the run."""
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=settings.dask_address) if settings.dask_address else DaskTaskRunner()
+    return ThreadPoolTaskRunner(max_workers=settings.concurrency)
+
+
 @task(name="crawl", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
-def crawl_task(source: Source, raw_dir: Path, full_refresh: bool) -> pipeline.CrawlOutcome:
-    return pipeline.crawl_source(source, RawArchive(raw_dir), full_refresh=full_refresh)
+def crawl_task(source: Source, raw_dir: Path, db_path: Path, full_refresh: bool) -> pipeline.CrawlOutcome:
+    """One source: incremental (known pages from the warehouse, conditional GETs) unless full_refresh."""
+    known = frozenset() if full_refresh else recovery.known_page_urls(db_path, source.name)
+    c = pipeline.crawl_source(source, RawArchive(raw_dir), full_refresh=full_refresh, known_urls=known)
+    get_run_logger().info(
+        "crawled source=%s list_pages=%d links=%d documents=%d requests=%d not_modified=%d "
+        "bodies_downloaded=%d errors=%d walked_in_full=%s seconds=%.2f",
+        c.source,
+        c.list_pages,
+        c.links,
+        len(c.documents),
+        c.requests,
+        c.not_modified,
+        c.bodies_downloaded,
+        len(c.errors),
+        c.walked_in_full,
+        (c.finished - c.started).total_seconds(),
+    )
+    return c
 
 
 @task(name="extract-parse", cache_policy=NO_CACHE)
-def extract_task(outcome: pipeline.CrawlOutcome, raw_dir: Path) -> Extracted:
-    """One batch per source: reading and parsing every document it fetched."""
-    return pipeline.extract_documents(outcome.documents, RawArchive(raw_dir))
+def extract_task(
+    outcome: pipeline.CrawlOutcome, raw_dir: Path, cache_dir: Path, full_refresh: bool
+) -> Extracted:
+    """One batch per source: reading and parsing every document it fetched (unchanged ones from
+    the parse cache, unless full_refresh)."""
+    started = time.perf_counter()
+    cache = None if full_refresh else recovery.ParseCache(cache_dir)
+    if cache is not None:
+        cache.prune()
+    extracted = pipeline.extract_documents(outcome.documents, RawArchive(raw_dir), cache=cache)
+    get_run_logger().info(
+        "parsed source=%s documents=%d from_cache=%d reports=%d rejected=%d seconds=%.2f",
+        outcome.source,
+        len(outcome.documents),
+        cache.hits if cache else 0,
+        len(extracted.records),
+        len(extracted.rejected),
+        time.perf_counter() - started,
+    )
+    return extracted
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -37,7 +82,9 @@ def validate_task(
 ) -> tuple[Extracted, list[dict]]:
     """The whole run at once, before the load: the suites (duplicates compare across sources and
     with the warehouse), the Data Docs, the run-health alerts."""
+    pipeline.progress("check", 0, 1)
     alerts = pipeline.check_run(crawls, extracted, db_path, docs_dir, run_id)
+    pipeline.progress("check")
     return extracted, alerts
 
 
@@ -70,7 +117,9 @@ def select_sources(
     return [s.rebased(base_url) if base_url else s for s in chosen]
 
 
-@flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=2), log_prints=True)
+# the runner is chosen from the settings when this module is imported: a served deployment's
+# run imports it afresh in its own process, with the serving process's environment
+@flow(name="nightly", task_runner=make_task_runner(get_settings()), log_prints=True)
 def nightly(
     sources: list[str] | None = None,
     base_url: str | None = None,
@@ -86,28 +135,33 @@ def nightly(
     chosen = select_sources(sources, base_url)
     logger.info("run %s: %d source(s): %s", run_id, len(chosen), ", ".join(s.name for s in chosen))
 
-    crawl_futures = [crawl_task.submit(s, settings.raw_dir, full_refresh) for s in chosen]
+    crawl_futures = [
+        crawl_task.submit(s, settings.raw_dir, settings.warehouse_path, full_refresh) for s in chosen
+    ]
     crawls = [f.result() for f in crawl_futures]
-    extract_futures = [extract_task.submit(c, settings.raw_dir) for c in crawls]
+    extract_futures = [
+        extract_task.submit(c, settings.raw_dir, settings.parse_cache_dir, full_refresh) for c in crawls
+    ]
     extracted = Extracted()
     for f in extract_futures:
         part = f.result()
         extracted.records.extend(part.records)
         extracted.rejected.extend(part.rejected)
         extracted.yields.update(part.yields)
-    for c in crawls:
-        logger.info(
-            "%s: %d list pages, %d documents, %d requests (%d not modified)",
-            c.source,
-            c.list_pages,
-            len(c.documents),
-            c.requests,
-            c.not_modified,
-        )
     extracted, alerts = validate_task(crawls, extracted, settings.warehouse_path, settings.docs_dir, run_id)
     for a in alerts:
         logger.warning("%s: %s", a["check"], a["message"])
     stats = load_task(settings.warehouse_path, run_id, crawls, extracted, settings.raw_dir, run_started)
+    logger.info(
+        "loaded run_id=%s reports_new=%d reports_changed=%d reports_unchanged=%d "
+        "reports_quarantined=%d seconds=%.2f",
+        run_id,
+        stats.reports_new,
+        stats.reports_changed,
+        stats.reports_unchanged,
+        stats.reports_quarantined,
+        stats.seconds,
+    )
 
     summary = RunSummary(run_id=run_id, started=run_started.isoformat(timespec="seconds"))
     summary = build_summary(summary, settings.warehouse_path, crawls, extracted, stats, run_started)

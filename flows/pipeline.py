@@ -6,8 +6,10 @@ flows/nightly.py wraps them in Prefect tasks; tests and benchmarks call them dir
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 import uuid
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,12 +18,13 @@ import polars as pl
 
 from expectations.current import read_current_reports
 from expectations.runner import check_records
-from flows import health
+from flows import health, recovery
 from flows.crawl.archive import RawArchive
-from flows.crawl.discover import discover_links
+from flows.crawl.discover import discover_links, parse_list_page
 from flows.crawl.fetch import fetch_documents
-from flows.crawl.http import PoliteClient, make_client
+from flows.crawl.http import FetchFailure, PoliteClient, make_client
 from flows.crawl.model import FetchedDocument
+from flows.documents.charset import decode_html
 from flows.process import Extracted, Rejected, safe_reports_from_bytes
 from flows.reports.merge import merge_page_records
 from flows.reports.model import ReportRecord
@@ -37,6 +40,27 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+# ── progress, for interactive runs ──────────────────────────────────────────────────
+# (task label, steps done, total or None). The CLI sets it to draw rich progress bars; in a
+# scheduled run nobody listens. A module global, not a parameter: the steps run inside
+# Prefect tasks, whose arguments are recorded and must not be callables.
+ProgressHook = Callable[[str, int, int | None], None]
+_progress: ProgressHook | None = None
+_progress_lock = threading.Lock()
+
+
+def set_progress(hook: ProgressHook | None) -> None:
+    global _progress
+    with _progress_lock:
+        _progress = hook
+
+
+def progress(label: str, advance: int = 1, total: int | None = None) -> None:
+    hook = _progress
+    if hook is not None:
+        hook(label, advance, total)
+
+
 @dataclass(slots=True)
 class CrawlOutcome:
     source: str
@@ -49,17 +73,41 @@ class CrawlOutcome:
     not_modified: int = 0
     bodies_downloaded: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # False when discovery may have stopped at a page of known links (incremental): reports
+    # on the pages after it were not looked at, so their absence here says nothing
+    walked_in_full: bool = True
 
 
-def crawl_source(source: Source, archive: RawArchive, *, full_refresh: bool = False) -> CrawlOutcome:
-    """Discover the source's report links and fetch their bodies into the raw archive."""
+def crawl_source(
+    source: Source, archive: RawArchive, *, full_refresh: bool = False, known_urls: Set[str] = frozenset()
+) -> CrawlOutcome:
+    """Discover the source's report links and fetch their bodies into the raw archive.
+
+    Incremental unless full_refresh: list pages, detail pages and attachments are asked for
+    conditionally (a 304 reuses the archived body), and pagination stops at a list page
+    whose report links are all in known_urls (what the warehouse already holds).
+    """
     started = utc_now()
+    known = frozenset() if full_refresh else frozenset(known_urls)
+    label = f"crawl {source.name}"
+
+    def on_request(entry: dict[str, Any]) -> None:
+        archive.append_log(entry)
+        progress(label)
+
     with make_client(source) as client:
-        polite = PoliteClient(client, source, on_request=archive.append_log)
-        found = discover_links(source, client, http=polite)
+        polite = recovery.IncrementalClient(
+            client,
+            source,
+            archive,
+            full_refresh=full_refresh,
+            on_request=recovery.killing_on_request(on_request),
+        )
+        found = discover_links(source, client, known, http=polite)
         fetched = fetch_documents(
             found.links, source, archive, client, full_refresh=full_refresh, http=polite
         )
+    progress(label, 0, polite.requests)  # the total is known only now: the bar ends full
     errors = [_error_dict(e) for e in (*found.errors, *fetched.errors)]
     return CrawlOutcome(
         source=source.name,
@@ -69,9 +117,10 @@ def crawl_source(source: Source, archive: RawArchive, *, full_refresh: bool = Fa
         links=len(found.links),
         list_pages=found.pages_seen,
         requests=found.requests + fetched.requests,
-        not_modified=fetched.not_modified,
+        not_modified=fetched.not_modified + polite.lists_not_modified,
         bodies_downloaded=fetched.bodies_downloaded,
         errors=errors,
+        walked_in_full=not known,
     )
 
 
@@ -80,21 +129,40 @@ def _error_dict(error: Any) -> dict[str, Any]:
 
 
 def extract_documents(
-    documents: list[FetchedDocument], archive: RawArchive, today: dt.date | None = None
+    documents: list[FetchedDocument],
+    archive: RawArchive,
+    today: dt.date | None = None,
+    *,
+    cache: recovery.ParseCache | None = None,
 ) -> Extracted:
-    """Read and parse every fetched document; failures are listed, never raised."""
+    """Read and parse every fetched document; failures are listed, never raised.
+
+    With a cache, a document parsed before (same bytes, page facts and parser code) is not
+    read again: its reports come from the cache.
+    """
     out = Extracted()
-    for doc in documents:
-        data = archive.read(doc.sha256)
-        reports, error = safe_reports_from_bytes(
-            data,
-            name=doc.url.rsplit("/", 1)[-1] or doc.url,
-            sha256=doc.sha256,
-            content_type=doc.content_type,
-            page_meta=doc.page_meta,
-            page_title=doc.title,
-            today=today,
-        )
+    year = (today or dt.date.today()).year
+    label = f"parse {documents[0].source}" if documents else "parse"
+    progress(label, 0, len(documents))
+    for n, doc in enumerate(documents, 1):
+        name = doc.url.rsplit("/", 1)[-1] or doc.url
+        key = cache.key(doc.sha256, name, doc.content_type, doc.page_meta, doc.title, year) if cache else ""
+        reports = cache.get(key) if cache else None
+        error = None
+        if reports is None:
+            reports, error = safe_reports_from_bytes(
+                archive.read(doc.sha256),
+                name=name,
+                sha256=doc.sha256,
+                content_type=doc.content_type,
+                page_meta=doc.page_meta,
+                page_title=doc.title,
+                today=today,
+            )
+            if cache and error is None:
+                cache.put(key, reports)
+        progress(label)
+        recovery.kill_point("parse", n)
         if error is not None:
             out.rejected.append(Rejected(doc.url, doc.sha256, error.kind, error.message, doc.url))
             out.yields[doc.sha256] = 0
@@ -151,7 +219,7 @@ def check_run(
             current,
             extracted.records,
             [c.source for c in crawls],
-            walked_in_full=[c.source for c in crawls],
+            walked_in_full=[c.source for c in crawls if c.walked_in_full],
             fetched_urls=fetched,
             rejected_urls=[r.url for r in extracted.rejected if r.url],
         )
@@ -213,7 +281,10 @@ def load_warehouse(
     frames = records_to_frames(extracted.records, run_id, loaded_at)
     documents = [d for c in crawls for d in c.documents]
     frames["raw.documents"] = documents_frame(document_rows(documents, extracted, run_id))
-    since = run_started.isoformat()
+    # from the last request the warehouse holds, not from this run's start: the requests of
+    # a run killed before its load arrive with the run that finishes its work
+    loaded_until = recovery.fetch_log_loaded_until(db_path)
+    since = loaded_until.isoformat() if loaded_until else ""
     frames["raw.fetch_log"] = fetch_log_frame(
         e for e in archive.read_log() if str(e.get("fetched_at", "")) >= since
     )
@@ -236,4 +307,54 @@ def load_warehouse(
         }
         for c in crawls
     )
-    return load_run(db_path, frames, run_id)
+    progress("load", 0, 1)
+    recovery.kill_while_loading(db_path)
+    stats = load_run(db_path, frames, run_id)
+    progress("load")
+    return stats
+
+
+# ── source health ───────────────────────────────────────────────────────────────────
+@dataclass(slots=True)
+class ListPageHealth:
+    """Whether one column's first list page still parses under its source file."""
+
+    source: str
+    url: str
+    status: int | None = None
+    items: int = 0  # list items the selector matches
+    links: int = 0  # of them, report links (title filter passed)
+    pagination: str = ""  # how a next page is announced: "next link", "N pages", or ""
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        # no items at all: the site changed its layout or the selector is wrong; a page of
+        # items none of which is a report (yet) is normal for a new year's column
+        return self.error is None and self.items > 0
+
+
+def check_source(source: Source) -> list[ListPageHealth]:
+    """Fetch the first list page of each of the source's columns and parse it (no archive, no log)."""
+    out: list[ListPageHealth] = []
+    with make_client(source) as client:
+        polite = PoliteClient(client, source)
+        for url in source.list_page_urls():
+            health_ = ListPageHealth(source.name, url)
+            out.append(health_)
+            try:
+                resp = polite.get(url, role="list")
+            except FetchFailure as exc:
+                health_.status, health_.error = exc.status, f"{exc.kind}: {exc.message}"
+                continue
+            health_.status = resp.status
+            html, _ = decode_html(resp.body, resp.charset)
+            page = parse_list_page(html, resp.final_url, source)
+            health_.items, health_.links = page.items, len(page.links)
+            if page.next_url:
+                health_.pagination = "next link"
+            elif page.total_pages:
+                health_.pagination = f"{page.total_pages} page{'' if page.total_pages == 1 else 's'} stated"
+            if health_.items == 0:
+                health_.error = "no_items: no list item matches the source's selector"
+    return out

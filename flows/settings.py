@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,7 +15,7 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path("data"), description="Data folder: raw archive, warehouse, docs.")
     alert_webhook: str | None = Field(default=None, description="URL that receives one JSON POST per run.")
     concurrency: int = Field(default=2, description="Parallel task runs (thread pool size).")
-    task_runner: str = Field(
+    task_runner: Literal["threads", "dask"] = Field(
         default="threads", description="threads, or dask for prefect-dask's DaskTaskRunner."
     )
     dask_address: str | None = Field(default=None, description="Scheduler address for the dask task runner.")
@@ -26,6 +27,10 @@ class Settings(BaseSettings):
     @property
     def warehouse_path(self) -> Path:
         return self.home / "warehouse.duckdb"
+
+    @property
+    def parse_cache_dir(self) -> Path:
+        return self.home / "cache" / "parse"
 
     @property
     def docs_dir(self) -> Path:

@@ -1,0 +1,224 @@
+"""The schedule on a real Prefect server: `govperf serve`, prefect.yaml with a process worker, and
+the Dask task runner chosen by settings. Every run targets the mirror served on loopback."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect_api import BIN, base_env, prefect_server, start, stop
+
+from flows.mirror.server import MirrorServer, serve_mirror
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[1]
+MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[tuple[Path, str]]:
+    home = tmp_path_factory.mktemp("prefect-home")
+    with prefect_server(home) as url:
+        yield home, url
+
+
+@pytest.fixture(scope="module")
+def mirror() -> Iterator[MirrorServer]:
+    with serve_mirror() as m:
+        yield m
+
+
+def _client_settings(url: str):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    return temporary_settings({PREFECT_API_URL: url})
+
+
+def _deployment(url: str, name: str = "nightly/nightly", timeout: float = 60.0):
+    """The deployment once the server has it (serve registers it a few seconds after starting)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    deadline = time.monotonic() + timeout
+    with _client_settings(url), get_client(sync_client=True) as client:
+        while True:
+            try:
+                return client.read_deployment_by_name(name)
+            except ObjectNotFound:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+
+def _wait_for_run(url: str, run_id, timeout: float = 150.0):
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + timeout
+    with _client_settings(url), get_client(sync_client=True) as client:
+        while True:
+            run = client.read_flow_run(run_id)
+            if run.state is not None and run.state.is_final():
+                return run
+            assert time.monotonic() < deadline, f"flow run still {run.state} after {timeout} s"
+            time.sleep(1)
+
+
+def _current_departments(db: Path) -> set[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            r[0]
+            for r in con.execute("SELECT department FROM marts.report_catalog WHERE is_current").fetchall()
+        }
+
+
+def _assert_schedule(deployment) -> None:
+    (schedule,) = deployment.schedules
+    assert schedule.active
+    assert schedule.schedule.cron == "0 2 * * *"
+    assert schedule.schedule.timezone == "Asia/Shanghai"
+
+
+def test_serve_registers_nightly_and_runs_a_run_triggered_through_the_api(server, mirror, tmp_path):
+    from prefect.deployments import run_deployment
+
+    prefect_home, url = server
+    data = tmp_path / "data"
+    log = tmp_path / "serve.log"
+    env = base_env(prefect_home, url, PREFECT_RUNNER_POLL_FREQUENCY="1")
+    args = [str(BIN / "govperf"), "serve", "--base-url", mirror.base_url, "--home", str(data)]
+    args += [a for s in MIRROR_SOURCES for a in ("--source", s)]
+    proc = start(args, env, log, cwd=tmp_path)
+    try:
+        deployment = _deployment(url)
+        _assert_schedule(deployment)
+        assert deployment.parameters == {
+            "sources": MIRROR_SOURCES,
+            "base_url": mirror.base_url,
+            "home": str(data.resolve()),
+        }
+        with _client_settings(url):
+            run = run_deployment("nightly/nightly", timeout=0)
+        run = _wait_for_run(url, run.id)
+        assert run.state.is_completed(), (run.state, log.read_text()[-3000:])
+        assert proc.poll() is None  # serving goes on after the run
+    finally:
+        stop(proc)
+    assert _current_departments(data / "warehouse.duckdb") == {
+        "浦锦街道社区事务受理服务中心",
+        "浦锦街道社区党群服务中心",
+        "浦锦街道城市运行管理中心",
+        "公园街道办事处",
+        "地区工作办公室",
+    }
+    # the run's structured log lines reached the serving process's console
+    text = log.read_text()
+    assert "crawled source=minhang_mirror" in text and "bodies_downloaded=10" in text
+    assert "loaded run_id=" in text and "reports_new=5" in text
+
+
+def test_serve_without_a_server_says_how_to_start_one(server, tmp_path):
+    prefect_home, _ = server
+    done = subprocess.run(
+        [str(BIN / "govperf"), "serve"],
+        env=base_env(prefect_home),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "prefect server start" in done.stderr and "PREFECT_API_URL" in done.stderr
+
+
+def test_prefect_yaml_deploys_nightly_to_a_process_work_pool_that_a_worker_runs(server, mirror, tmp_path):
+    from prefect.deployments import run_deployment
+
+    prefect_home, url = server
+    env = base_env(prefect_home, url)
+    for args in (
+        ["work-pool", "create", "govperf", "--type", "process", "--overwrite"],
+        ["--no-prompt", "deploy", "--all"],
+    ):
+        done = subprocess.run(
+            [str(BIN / "prefect"), *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    deployment = _deployment(url)
+    assert deployment.work_pool_name == "govperf"
+    assert deployment.entrypoint == "flows/nightly.py:nightly"
+    _assert_schedule(deployment)
+
+    data = tmp_path / "data"
+    with _client_settings(url):
+        run = run_deployment(
+            "nightly/nightly",
+            timeout=0,
+            parameters={"sources": ["donghu_mirror"], "base_url": mirror.base_url, "home": str(data)},
+        )
+    # one poll: the worker starts the scheduled run in a subprocess of its own and exits
+    worker = subprocess.run(
+        [str(BIN / "prefect"), "worker", "start", "--pool", "govperf", "--run-once"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert worker.returncode == 0, worker.stdout + worker.stderr
+    run = _wait_for_run(url, run.id)
+    assert run.state.is_completed(), run.state
+    assert _current_departments(data / "warehouse.duckdb") == {"公园街道办事处"}
+
+
+def test_the_dask_task_runner_setting_runs_the_flow_on_a_dask_cluster(server, mirror, tmp_path):
+    from distributed import Client, LocalCluster
+
+    prefect_home, url = server
+    data = tmp_path / "data"
+    with (
+        LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=False,
+            protocol="tcp",  # the run is another process: in-process transport would not reach it
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        env = base_env(
+            prefect_home,
+            url,
+            GOVPERF_TASK_RUNNER="dask",
+            GOVPERF_DASK_ADDRESS=cluster.scheduler_address,
+            GOVPERF_HOME=str(data),
+        )
+        done = subprocess.run(
+            [str(BIN / "govperf"), "run", "--source", "donghu_mirror", "--base-url", mirror.base_url],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        ran_on_cluster = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
+    # the submitted tasks (crawl, extract) ran on the cluster's worker, not in the run's process
+    assert {"crawl_task", "extract_task"} <= set(ran_on_cluster)
+    assert "Connecting to an existing Dask cluster" in done.stdout + done.stderr
+    assert _current_departments(data / "warehouse.duckdb") == {"公园街道办事处"}
+
+
+def test_threads_are_the_default_task_runner_sized_by_concurrency():
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.nightly import make_task_runner
+    from flows.settings import Settings
+
+    runner = make_task_runner(Settings(concurrency=3))
+    assert isinstance(runner, ThreadPoolTaskRunner) and runner._max_workers == 3
