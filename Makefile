@@ -20,14 +20,20 @@ $(STAMP): pyproject.toml uv.lock
 	$(UV) sync --frozen --inexact --compile-bytecode --python $(BIN)/python
 	@touch $(STAMP)
 
-# antiword reads legacy .doc attachments; Debian's package is 1.3 MB
+# Debian packages: antiword reads legacy .doc attachments (1.3 MB); a CJK font lets pdfium measure
+# Chinese text in PDFs whose fonts are not embedded (STSong-Light and kin) — without one it drops
+# one-glyph text objects and the reader falls back to pdfplumber, ~5x slower
+
 system-deps:
-	@if ! command -v antiword >/dev/null 2>&1; then \
+	@missing=""; \
+	command -v antiword >/dev/null 2>&1 || missing="$$missing antiword"; \
+	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    echo "installing antiword (legacy .doc reader)"; \
-	    (apt-get install -y -qq antiword >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq antiword >/dev/null 2>&1)) \
-	      || echo "warning: could not install antiword; .doc files will be rejected as unsupported_format"; \
-	  else echo "warning: antiword missing (apt-get install antiword); .doc files will be rejected"; fi; \
+	    echo "installing$$missing"; \
+	    (apt-get install -y -qq $$missing >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $$missing >/dev/null 2>&1)) \
+	      || echo "warning: could not install$$missing (.doc files are rejected without antiword; PDFs read slower without a CJK font)"; \
+	  else echo "warning: missing$$missing (apt-get install$$missing)"; fi; \
 	fi
 
 demo: install

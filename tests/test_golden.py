@@ -24,20 +24,7 @@ SITE = ROOT / "flows" / "mirror" / "site"
 TODAY = dt.date(2026, 11, 23)
 
 # (golden file stem, field path pattern ('*' matches anything), why it is still wrong)
-_PDF_CUT = "PDF reader drops the tail of a table cell that wraps onto a line of its own"
-_XLSX_FORMULA = (
-    "the mirror writes '=100%'-style cells as formulas with no cached value "
-    "(flows/mirror/render.py _xlsx_value), so the reader sees them empty"
-)
-KNOWN_GAPS: list[tuple[str, str, str]] = [
-    ("004_e0794d83f7dd1d9f.pdf", "indicators[9].*", _PDF_CUT + ": 预决算信息公开管理, …及时准确率"),
-    ("004_e0794d83f7dd1d9f.pdf", "indicators[35].*", _PDF_CUT + ": 2021年12月底前"),
-    ("004_e0794d83f7dd1d9f.pdf", "indicators[40].name", _PDF_CUT + ": 邻里中心服务社会治理水平"),
-    ("004_e0794d83f7dd1d9f.pdf", "indicators[*].level1", _PDF_CUT + ": 满意度指标"),
-    ("004_e0794d83f7dd1d9f.pdf", "indicators[51].name", _PDF_CUT + ": 区社会治理成员单位满意度"),
-    ("004_e0794d83f7dd1d9f.xlsx", "indicators[*].target", _XLSX_FORMULA),
-    ("004_e0794d83f7dd1d9f.xlsx", "indicators[*].actual", _XLSX_FORMULA),
-]
+KNOWN_GAPS: list[tuple[str, str, str]] = []
 
 
 def golden_inputs(seeds_dir: Path) -> dict[str, Path]:

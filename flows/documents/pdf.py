@@ -198,6 +198,17 @@ def _collapsed_text(page: pdfium.PdfPage) -> bool:
     return False
 
 
+def _unmeasured_text(page: pdfium.PdfPage) -> bool:
+    """Whether a text object has no width: pdfium cannot measure glyphs of a CJK font that is not
+    embedded (STSong-Light and kin, common in government PDFs) and drops a one-glyph object's
+    text, such as the last character of a wrapped table cell."""
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=1):
+        left, _, right, _ = obj.get_bounds()
+        if right - left < 0.01:
+            return True
+    return False
+
+
 def _read_pages(
     data: bytes, name: str, max_pages: int
 ) -> tuple[list[PageContent], list[list[Char]], list[list[Edge] | None], set[int], dict[str, str]]:
@@ -224,7 +235,7 @@ def _read_pages(
                     pages.append(PageContent(number=i + 1, width=width, height=height))
                     page_chars = _page_chars(page, view)
                     chars.append(page_chars)
-                    if view.rotation and _collapsed_text(page):
+                    if (view.rotation and _collapsed_text(page)) or _unmeasured_text(page):
                         redo.add(i)
                         edges.append(None)
                         continue

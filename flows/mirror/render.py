@@ -350,6 +350,8 @@ def render_xlsx(sheets: Sequence[SheetSpec]) -> bytes:
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 cell = ws.cell(row=first + r, column=c + 1, value=_xlsx_value(value) if r else value)
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # a target such as "=100%" is text, not a formula
                 if r and isinstance(cell.value, float):
                     # "85.50" stays "85.50" on screen, as the author typed it
                     cell.number_format = "0." + "0" * len(value.split(".")[1])
