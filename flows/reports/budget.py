@@ -25,7 +25,7 @@ HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("weight", ("分值", "权重")),
     ("score", ("得分",)),
     ("initial", ("年初预算", "年初数", "预算数（年初）")),
-    ("adjustment", ("调整数", "调整金额", "调增", "调减", "调整额")),
+    ("adjustment", ("调整数", "调整金额", "调增", "调减", "调整额", "年中调整", "预算调整", "追加")),
     ("adjusted", ("全年预算", "调整后", "预算数", "（A）", "(A)", "预算金额")),
     ("executed", ("执行数", "决算数", "执行金额", "实际支出", "支出数", "（B）", "(B)")),
 )
@@ -191,12 +191,15 @@ def _ends_budget_rows(row: list[str]) -> bool:
 
 # --- prose ------------------------------------------------------------------------------------
 
-_SUBLINE = re.compile(r"基本支出|项目支出")
+# 财政拨款 alone often names the whole budget ("财政拨款本年支出…"): a sub-line only after 其中
+_SUBLINE = re.compile(r"基本支出|项目支出|其他资金|(?<=其中)[:：]?\s*财政拨款")
+_SUBLINE_NAMES = {"基本支出": "basic", "项目支出": "project", "财政拨款": "fiscal", "其他资金": "other"}
 _AMOUNT_ROLE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("adjustment", re.compile(r"调[增减]|调整(?:资金|金额|数)|追加|追减")),
     ("adjusted", re.compile(r"调整后|全年预算|预算调整为|调整为")),
     ("initial", re.compile(r"年初")),
-    ("executed", re.compile(r"执行|决算|实际支出|支出金额|支出数|实际使用|完成")),
+    # bare 支出 is spending, but 基本支出/项目支出 name lines and 支出预算 is a budget
+    ("executed", re.compile(r"执行|决算|实际使用|完成|(?<![本目])支出(?!预算)")),
     ("adjusted", re.compile(r"预算")),
 )
 
@@ -216,13 +219,21 @@ def _segments(text: str) -> list[tuple[str, int, int]]:
     for m in _SUBLINE.finditer(text):
         nxt = AMOUNT_RE.search(text, m.end())
         if nxt and nxt.start() - m.end() < 24 and not re.search(r"[。，,；;]", text[m.end() : nxt.start()]):
-            starts.append((m.start(), "basic" if m.group(0) == "基本支出" else "project"))
+            starts.append((m.start(), _SUBLINE_NAMES[m.group(0).lstrip(":：").strip()]))
+    # a sub-line runs to the end of its clause (；。) or the next sub-line; text after it that
+    # names no sub-line speaks of the whole budget again ("…；全年执行3800万元")
     spans: list[tuple[str, int, int]] = []
-    first = starts[0][0] if starts else len(text)
-    spans.append(("total", 0, first))
+    cursor = 0
     for i, (pos, name) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        if pos > cursor:
+            spans.append(("total", cursor, pos))
+        nxt = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        stop = re.compile(r"[；;。]").search(text, pos, nxt)
+        end = stop.end() if stop else nxt
         spans.append((name, pos, end))
+        cursor = end
+    if cursor < len(text) or not spans:
+        spans.append(("total", cursor, len(text)))
     return spans
 
 

@@ -69,29 +69,41 @@ def parse_staff(text: str) -> tuple[dict[str, int | None], dict[str, str]]:
     return staff, evidence
 
 
-_SCORE = re.compile(
-    r"(?:自评总得分|自评总分|综合评分|综合得分|自评得分|评价得分|总得分|总分)(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分"
+# an overall score; the first group is strongest: "自评得分" alone may be one indicator's score
+_TOTAL_SCORE = re.compile(
+    r"(?:自评总得分|自评总分|综合评分|综合得分|总得分|总分|评价总分)(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分"
 )
+_SCORE = re.compile(r"(?:自评得分|评价得分|自评分|绩效得分|评分)(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分")
+_INDICATOR_CONTEXT = re.compile(r"分值|权重|该项|该指标|本项|指标得")
 _GRADE = re.compile(
-    r"(?:评价结论|评价等级|自评等级|等级|结论)(?:为|是|:|：)?\s*[“\"「]?(优秀|优|良好|良|中|合格|差|不合格)"
+    r"(?:评价结论|评价等级|绩效评级|自评等级|评价结果|等级|结论|评级)(?:为|是|:|：)?\s*[“\"「『]?(优秀|优|良好|良|中等|中|合格|差|不合格)"
 )
 
 
 def parse_score(text: str) -> tuple[float | None, list[float], str | None, dict[str, str]]:
-    """(stated total, every total stated, grade, evidence). An explicit 自评总得分 wins over others."""
+    """(stated total, every total stated, grade, evidence). A 总分-type phrase wins over a bare 自评得分,
+    and a score inside an indicator's sentence (分值…得分) is not an overall score."""
     evidence: dict[str, str] = {}
-    found = [(m, float(m.group(1))) for m in _SCORE.finditer(text)]
-    found = [(m, v) for m, v in found if v <= 1000]
-    candidates = list(dict.fromkeys(v for _, v in found))
+    strong = [(m, float(m.group(1))) for m in _TOTAL_SCORE.finditer(text)]
+    weak = [
+        (m, float(m.group(1)))
+        for m in _SCORE.finditer(text)
+        if not _INDICATOR_CONTEXT.search(sentence_at(text, m.start()))
+    ]
+    found = [(m, v) for m, v in (strong or weak) if v <= 1000]
+    candidates = list(
+        dict.fromkeys(v for _, v in sorted(strong + weak, key=lambda mv: mv[0].start()) if v <= 1000)
+    )
     total = None
     if found:
-        explicit = [f for f in found if "自评" in f[0].group(0) or "总" in f[0].group(0)]
-        m, total = (explicit or found)[-1]
+        m, total = found[-1]
         evidence["score.total"] = sentence_at(text, m.start())
     g = _GRADE.search(text)
     grade = None
     if g:
-        grade = {"优秀": "优", "良好": "良", "合格": "中", "不合格": "差"}.get(g.group(1), g.group(1))
+        grade = {"优秀": "优", "良好": "良", "中等": "中", "合格": "中", "不合格": "差"}.get(
+            g.group(1), g.group(1)
+        )
         evidence["score.grade"] = sentence_at(text, g.start())
     return total, candidates, grade, evidence
 

@@ -67,8 +67,10 @@ def find_fiscal_year(
 ) -> int | None:
     """From the title, the heading lines, the page title; then the year the body evaluates most."""
     for text in (title, *paras[:8], page_title):
-        if not text or len(text) > 60:
+        if not text:
             continue
+        # a title line a reader joined to the paragraph below still opens that paragraph
+        text = text[:60]
         m = re.search(r"((?:19|20)\d{2})\s*年度", text) or (
             re.search(r"[（(]\s*((?:19|20)\d{2})\s*年?\s*[)）]", text)
         )

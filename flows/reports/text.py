@@ -20,6 +20,8 @@ def clean(text: str) -> str:
     """Digits to half-width, whitespace folded; spaces between CJK characters dropped."""
     text = normalise_digits(text).replace("\u3000", " ").replace("\xa0", " ")
     text = re.sub(r"[ \t]+", " ", text).strip()
+    # a full-width comma between thousands ("３，３６１．００") is a separator, not punctuation
+    text = re.sub(r"(?<=\d)，(?=\d{3}(?!\d))", ",", text)
     # "2023 年" / "8362.3 万元" spacing from PDF extraction carries no meaning
     return re.sub(
         r"(?<=[\u4e00-\u9fff\d%（）()，。、；：“”]) (?=[\u4e00-\u9fff\d%（）()，。、；：“”])", "", text
