@@ -20,13 +20,15 @@ $(STAMP): pyproject.toml uv.lock
 	$(UV) sync --frozen --inexact --compile-bytecode --python $(BIN)/python
 	@touch $(STAMP)
 
-# Debian packages: antiword reads legacy .doc attachments (1.3 MB); a CJK font lets pdfium measure
+# Debian packages: antiword and catdoc read legacy .doc attachments (each loses different table
+# rows, the reader keeps the fuller text); a CJK font lets pdfium measure
 # Chinese text in PDFs whose fonts are not embedded (STSong-Light and kin) — without one it drops
 # one-glyph text objects and the reader falls back to pdfplumber, ~5x slower
 
 system-deps:
 	@missing=""; \
 	command -v antiword >/dev/null 2>&1 || missing="$$missing antiword"; \
+	command -v catdoc >/dev/null 2>&1 || missing="$$missing catdoc"; \
 	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \

@@ -32,12 +32,19 @@ def _converters() -> list[tuple[str, list[str]]]:
     return found
 
 
+def _substance(text: str) -> int:
+    return sum(1 for ch in text if not ch.isspace() and ch != "|")
+
+
 def _to_text(data: bytes, name: str) -> tuple[str, str]:
     """(text, converter used)."""
     converters = _converters()
     if not converters:
         raise ExtractError("unsupported_format", MISSING, name)
     failures: list[str] = []
+    # each converter loses a different part of some tables (antiword cuts rows with vertically
+    # merged cells, catdoc skips some tables whole): the one that keeps more text wins
+    results: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="govperf-doc-") as tmp:
         path = os.path.join(tmp, "document.doc")
         with open(path, "wb") as f:
@@ -53,8 +60,11 @@ def _to_text(data: bytes, name: str) -> tuple[str, str]:
                 raise ExtractError("encrypted", f"password-protected .doc ({label}: {stderr})", name)
             text, _ = decode_text(done.stdout)
             if done.returncode == 0 and text.strip():
-                return text, label
+                results.append((text, label))
+                continue
             failures.append(f"{label}: {stderr or f'exit {done.returncode}, no text'}")
+    if results:
+        return max(results, key=lambda r: _substance(r[0]))
     raise ExtractError("corrupt", "; ".join(failures), name)
 
 

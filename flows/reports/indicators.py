@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import combinations
 
 from flows.documents.model import Table
 from flows.reports.model import Indicator
@@ -56,6 +57,84 @@ def _align(row: list[str], width: int, tail: int) -> list[str]:
     return pad + row if tail >= width else row[: len(row) - tail] + pad + row[len(row) - tail :]
 
 
+_NUMERIC_CELL = re.compile(r"^-?\d+(?:\.\d+)?\s*分?$")
+_NUMERIC_ROLES = ("weight", "score")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# level-2 names: the kinds of output and outcome a level-1 family splits into
+_LEVEL2_WORDS = re.compile(
+    r"数量|质量|时效|成本|经济效益|社会效益|生态效益|可持续|服务对象|预算执行|预算编|资金管理|信息公开"
+)
+
+
+def _fits(role: str, cell: str) -> bool:
+    if role in _NUMERIC_ROLES:
+        return bool(_NUMERIC_CELL.match(cell))
+    if role == "reason":
+        return not _NUMERIC_CELL.match(cell)
+    return True
+
+
+def _plausible(row: list[str], col: dict[str, int]) -> bool:
+    cells = {role: row[i] if i < len(row) else "" for role, i in col.items()}
+    if any(cells.get(r) and not _fits(r, cells[r]) for r in (*_NUMERIC_ROLES, "reason")):
+        return False
+    return bool(cells.get("name")) or not any(cells.get(r) for r in ("target", "actual", "weight", "score"))
+
+
+def _right_aligned(raw: list[str], roles: dict[int, str], col: dict[str, int], width: int) -> list[str]:
+    """A row that lost empty cells: the cells after the name right-aligned, the leading text
+    cells filling the level and name columns from the right."""
+    name_col = col["name"]
+    tail = width - name_col - 1
+    head = [c for c in raw[: len(raw) - tail] if (c and parse_number(c) is None) or (c and _CJK.search(c))]
+    row = [""] * width
+    row[name_col + 1 :] = raw[len(raw) - tail :] if tail else []
+    levels = [i for i in range(name_col + 1) if roles.get(i) in ("level1", "level2", "name")]
+    for i, text in zip(reversed(levels), reversed(head), strict=False):
+        row[i] = text
+    return row
+
+
+def _by_content(raw: list[str], roles: dict[int, str], col: dict[str, int], width: int) -> list[str] | None:
+    """Place a row whose empty cells were dropped (or shifted) by what its cells hold: the cells
+    after the name fill the header's roles in order, numbers only where numbers belong."""
+    values = [c for c in raw if c]
+    after = [i for i in sorted(roles) if i > col["name"] and roles[i] != "level_weight"]
+    for p in range(min(3, len(values))):
+        tail = values[p + 1 :]
+        if len(tail) > len(after):
+            continue
+        for slots in combinations(after, len(tail)):
+            if all(_fits(roles[i], cell) for i, cell in zip(slots, tail, strict=True)):
+                row = [""] * width
+                for i, cell in zip(slots, tail, strict=True):
+                    row[i] = cell
+                row[col["name"]] = values[p]
+                levels = values[:p]
+                if len(levels) == 2:
+                    row[col.get("level1", 0)], row[col.get("level2", 0)] = levels
+                elif levels and (
+                    ("level2" in col and _LEVEL2_WORDS.search(levels[0])) or "level1" not in col
+                ):
+                    row[col.get("level2", 0)] = levels[0]
+                elif levels:
+                    row[col["level1"]] = levels[0]
+                return row
+    return None
+
+
+def _align_row(raw: list[str], roles: dict[int, str], col: dict[str, int], width: int) -> list[str]:
+    """The row's cells in the header's columns, whatever the reader did to its empty cells."""
+    row = (
+        list(raw[:width]) + [""] * max(0, width - len(raw))
+        if len(raw) >= width
+        else _right_aligned(raw, roles, col, width)
+    )
+    if _plausible(row, col):
+        return row
+    return _by_content(raw, roles, col, width) or row
+
+
 def parse_indicator_table(table: Table) -> list[tuple[Indicator, str]] | None:
     """(indicator, evidence row) pairs, or None when the table is not an indicator table."""
     rows = table_rows(table)
@@ -66,28 +145,13 @@ def parse_indicator_table(table: Table) -> list[tuple[Indicator, str]] | None:
     roles = _roles(header)
     col = {role: i for i, role in sorted(roles.items(), reverse=True)}
     width = len(header)
-    name_col = col["name"]
-    head_cols = [i for i in range(name_col + 1)]
     out: list[tuple[Indicator, str]] = []
     level1: str | None = None
     level2: str | None = None
     for raw in rows[header_at + 1 :]:
         if not any(raw) or is_indicator_header(raw):
             continue
-        if len(raw) < width:
-            texts_tail = width - name_col - 1
-            head = [
-                c
-                for c in raw[: len(raw) - texts_tail]
-                if (c and parse_number(c) is None) or (c and re.search(r"[\u4e00-\u9fff]", c))
-            ]
-            row = [""] * width
-            row[name_col + 1 :] = raw[len(raw) - texts_tail :] if texts_tail else []
-            levels = [i for i in head_cols if roles.get(i) in ("level1", "level2", "name")]
-            for i, text in zip(reversed(levels), reversed(head), strict=False):
-                row[i] = text
-        else:
-            row = raw[:width]
+        row = _align_row(raw, roles, col, width)
 
         def cell(role: str, row: list[str] = row) -> str:
             i = col.get(role)
