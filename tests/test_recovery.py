@@ -92,13 +92,15 @@ def _downloaded(mirror: MirrorServer) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def clean(server, mirror, tmp_path_factory) -> dict[str, list[str]]:
+def clean_run(server, mirror, tmp_path_factory) -> tuple[Path, dict[str, list[str]]]:
+    """A data folder after one clean run, and its warehouse's rows."""
     home = tmp_path_factory.mktemp("clean")
     _ok(_run(server, mirror, home))
-    return _snapshot(home / "warehouse.duckdb")
+    return home, _snapshot(home / "warehouse.duckdb")
 
 
-def test_a_run_killed_in_fetch_then_parse_then_load_ends_as_a_clean_run(server, mirror, clean, tmp_path):
+def test_a_run_killed_in_fetch_then_parse_then_load_ends_as_a_clean_run(server, mirror, clean_run, tmp_path):
+    _, clean = clean_run
     home = tmp_path / "data"
     db = home / "warehouse.duckdb"
     steps = ["fetch:8", "parse:3", "load", None]
@@ -135,16 +137,13 @@ def test_a_run_killed_in_fetch_then_parse_then_load_ends_as_a_clean_run(server, 
     assert runs == 1  # only the run that finished recorded itself
 
 
-def test_a_second_run_killed_while_loading_leaves_the_warehouse_as_it_was(server, mirror, clean, tmp_path):
-    home = tmp_path / "data"
+def test_a_second_run_killed_while_loading_leaves_the_warehouse_as_it_was(server, mirror, clean_run):
+    home, clean = clean_run
     db = home / "warehouse.duckdb"
-    _ok(_run(server, mirror, home))
-    before = _snapshot(db)
-    assert before == clean
     _killed(_run(server, mirror, home, "load"))
     # the live file was never written: it opens, and holds what it held
-    assert _snapshot(db) == before
+    assert _snapshot(db) == clean
     _ok(_run(server, mirror, home))
-    assert _snapshot(db) == before
+    assert _snapshot(db) == clean
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(DISTINCT run_id) FROM core.runs").fetchone()[0] == 2
