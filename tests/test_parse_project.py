@@ -103,3 +103,11 @@ def test_a_unit_note_above_a_budget_table_sets_its_unit():
         99.0,
     )
     assert (r.region.district, r.region.street, r.department) == ("南山区", "粤海街道", "粤海街道办事处")
+
+
+def test_an_everyday_word_is_a_district_only_after_its_city():
+    from flows.reports.places import find_region
+
+    r = find_region("甘肃省兰州市城关区张掖路街道办事处")
+    assert (r.province, r.city, r.district, r.street) == ("甘肃省", "兰州市", "城关区", "张掖路街道")
+    assert find_region("推进老城区改造").district is None

@@ -34,8 +34,20 @@ class Identity:
     consolidated: bool
 
 
+_TITLE = re.compile(
+    r"^([^，。；,;]{0,60}?(?:绩效自评报告|绩效评价报告|自评报告|评价报告|自评表|绩效报告)(?:\s*[（(][^）)]{0,12}[)）])?)"
+)
+
+
 def find_title(paras: list[str], page_title: str | None = None) -> str | None:
-    """The report's own heading: the first short paragraph naming a self-evaluation report."""
+    """The report's own heading: the first paragraph that opens with a self-evaluation title (a
+    reader may have joined the title to the paragraph below it; the title is that paragraph's start)."""
+    for p in paras[:15]:
+        if p.startswith(("为", "根据", "按照")):
+            continue
+        m = _TITLE.match(p)
+        if m:
+            return m.group(1).strip()
     for p in paras[:15]:
         if len(p) <= 80 and any(w in p for w in REPORT_WORDS) and not p.startswith(("为", "根据", "按照")):
             return p

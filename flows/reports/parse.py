@@ -52,6 +52,17 @@ def parse_reports(
         raise ExtractError(
             "not_a_report", "no self-evaluation title and no budget execution figures found", file
         )
+    heading = paras[0] if paras else ""
+    if not budget.lines and (_is_notice(heading) or _is_notice(identity.title or "")):
+        raise ExtractError("not_a_report", f"a notice, not a report: {heading}", file)
+    if identity.department_full is None:
+        labelled = labelled_cell(doc, _UNIT_LABEL)
+        if labelled:
+            identity.department_full = labelled
+            identity.region = find_region(labelled, *(t for t in (identity.title, page_title) if t))
+            identity.region.street = find_street(labelled)
+            identity.department = normalise_department(labelled, identity.region)
+            identity.consolidated = identity.consolidated or "汇总" in labelled
 
     report = Report(file=file, sha256=sha256, format=doc.format)
     report.title = identity.title or page_title

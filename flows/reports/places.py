@@ -14,7 +14,7 @@ from flows.reports.model import Region
 _MUNICIPALITIES = {"11", "12", "31", "50"}
 _STREET = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:街道|镇|乡))")
 # division names that are also ordinary words in report prose ("老城区", "矿区治理")
-_GENERIC = {"城区", "郊区", "矿区", "新区", "市中区", "城中区", "城关区", "县"}
+_GENERIC = {"城区", "郊区", "矿区", "新区", "市中区", "城中区", "城关区", "老城区", "新城区", "城东区", "城西区", "城北区", "县"}
 _SUFFIX = re.compile(r"(省|市|自治区|特别行政区|区|县|旗|自治州|地区|盟)$")
 
 
@@ -87,10 +87,16 @@ def find_region(*texts: str) -> Region:
             continue
         found: list[tuple[int, Division]] = []
         for name, divs in index.items():
-            if len(name) >= 2 and divs[0].level == 3 and name not in _GENERIC:
-                pos = text.find(name)
-                if pos != -1:
-                    found.extend((pos, d) for d in divs)
+            if len(name) < 2 or divs[0].level != 3:
+                continue
+            if name in _GENERIC:
+                # an everyday word alone; a division only right after its city ("兰州市城关区")
+                divs = [
+                    d for d in divs if d.city and (d.city + name in text or _short(d.city) + name in text)
+                ]
+            pos = text.find(name) if divs else -1
+            if pos != -1:
+                found.extend((pos, d) for d in divs)
         if not found:
             continue
         found.sort(key=lambda pd: (pd[0], -len(pd[1].name)))

@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 from flows.reports.model import Indicator
 from flows.reports.text import heading_level, strip_heading_number
 
-_WEIGHTED = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<weight>\d+(?:\.\d+)?)\s*分\s*[)）]\s*[。:：]?$")
+_WEIGHTED = re.compile(
+    r"^(?P<name>.+?)\s*[（(]\s*(?:权重|分值|满分)?\s*(?P<weight>\d+(?:\.\d+)?)\s*分\s*[)）]\s*[。:：]?$"
+)
+# one indicator in one sentence: "（1）name：年度指标值>=90%，实际完成值96.07%，该指标分值10分，自评得分10分。"
+_INLINE = re.compile(r"^(?P<name>[^：:，。]{2,40})[：:](?P<rest>.*(?:分值|权重|满分).*得\s*分?\s*\d.*)$")
+_INLINE_TARGET = re.compile(r"(?:年度)?(?:指标值|目标值)(?:为|是)?\s*(?P<v>[^，,；;。]+)")
+_INLINE_ACTUAL = re.compile(r"(?:实际完成值|实际值|完成值|实际完成)(?:为|是)?\s*(?P<v>[^，,；;。]+)")
+_INLINE_WEIGHT = re.compile(r"(?:分值|权重|满分)(?:为|是)?\s*(?P<v>\d+(?:\.\d+)?)\s*分")
+_INLINE_SCORE = re.compile(r"(?:自评得分|得分|得)(?:为|是)?\s*(?P<v>\d+(?:\.\d+)?)\s*分")
 _SCORE = re.compile(r"得\s*(?P<score>\d+(?:\.\d+)?)\s*分")
 _NAME_LINE_MAX = 24
 
@@ -36,6 +44,32 @@ def _weighted(paragraph: str) -> tuple[str, float] | None:
     if not m or len(paragraph) > 60:
         return None
     return m.group("name").strip(), float(m.group("weight"))
+
+
+def _inline(paragraph: str, level1: str | None, level2: str | None) -> Indicator | None:
+    m = _INLINE.match(strip_heading_number(paragraph))
+    if not m:
+        return None
+    rest = m.group("rest")
+
+    def grab(pattern: re.Pattern[str]) -> str | None:
+        found = pattern.search(rest)
+        return found.group("v").strip() if found else None
+
+    weight, score = grab(_INLINE_WEIGHT), None
+    scores = list(_INLINE_SCORE.finditer(rest))
+    if scores:
+        score = scores[-1].group("v")
+    return Indicator(
+        level1,
+        level2,
+        m.group("name").strip(),
+        float(weight) if weight else None,
+        grab(_INLINE_TARGET),
+        grab(_INLINE_ACTUAL),
+        float(score) if score else None,
+        None,
+    )
 
 
 def _score(body: list[str]) -> tuple[float | None, str | None]:
@@ -95,6 +129,19 @@ def parse_prose_scores(paras: list[str]) -> ProseScores:
             continue
         if level == 1 and not weighted:
             break  # the next part of the report (problems, measures)
+        inline = _inline(p, level1, level2) if level in (3, 4, None) else None
+        if inline is not None:
+            close(current)
+            close(pending)
+            current = pending = None
+            out.indicators.append((inline, p))
+            continue
+        if level is not None and not weighted and len(p) <= 16 and not re.search(r"[，。,；;：:]", p):
+            close(current)
+            close(pending)
+            current = pending = None
+            level2 = strip_heading_number(p)  # an unweighted group heading such as "1.数量指标"
+            continue
         if weighted and level == 4:
             close(current)
             close(pending)
