@@ -1,4 +1,5 @@
-"""Settings from the environment (GOVPERF_*) and an optional govperf.toml / .env file."""
+"""Settings from the environment (GOVPERF_*), a .env file, and a govperf.toml, in that order of
+precedence; all three are read from the working directory."""
 
 from __future__ import annotations
 
@@ -6,19 +7,45 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GOVPERF_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="GOVPERF_", env_file=".env", toml_file="govperf.toml", extra="ignore"
+    )
 
     home: Path = Field(default=Path("data"), description="Data folder: raw archive, warehouse, docs.")
     alert_webhook: str | None = Field(default=None, description="URL that receives one JSON POST per run.")
-    concurrency: int = Field(default=2, description="Parallel task runs (thread pool size).")
+    concurrency: int = Field(default=2, ge=1, description="Parallel task runs (thread pool size).")
     task_runner: Literal["threads", "dask"] = Field(
         default="threads", description="threads, or dask for prefect-dask's DaskTaskRunner."
     )
     dask_address: str | None = Field(default=None, description="Scheduler address for the dask task runner.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # govperf.toml holds a machine's standing settings (keys without the GOVPERF_ prefix);
+        # the environment overrides it for one run
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            TomlConfigSettingsSource(settings_cls),
+            file_secret_settings,
+        )
 
     @property
     def raw_dir(self) -> Path:

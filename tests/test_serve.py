@@ -222,3 +222,26 @@ def test_threads_are_the_default_task_runner_sized_by_concurrency():
 
     runner = make_task_runner(Settings(concurrency=3))
     assert isinstance(runner, ThreadPoolTaskRunner) and runner._max_workers == 3
+
+
+def test_settings_come_from_govperf_toml_and_the_environment_overrides_it(tmp_path, monkeypatch):
+    from flows.settings import get_settings
+
+    for name in ("GOVPERF_HOME", "GOVPERF_TASK_RUNNER", "GOVPERF_CONCURRENCY", "GOVPERF_DASK_ADDRESS"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "govperf.toml").write_text(
+        'home = "/srv/govperf"\ntask_runner = "dask"\ndask_address = "tcp://10.0.0.5:8786"\nconcurrency = 4\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    s = get_settings()
+    assert (s.home, s.task_runner, s.dask_address, s.concurrency) == (
+        Path("/srv/govperf"),
+        "dask",
+        "tcp://10.0.0.5:8786",
+        4,
+    )
+    monkeypatch.setenv("GOVPERF_CONCURRENCY", "3")
+    monkeypatch.setenv("GOVPERF_TASK_RUNNER", "threads")
+    s = get_settings(home=tmp_path / "data")  # a --home option beats both
+    assert (s.home, s.task_runner, s.concurrency) == (tmp_path / "data", "threads", 3)
