@@ -172,7 +172,15 @@ def _print_summary(summary: dict, seconds: float) -> None:
             [tuple(r[k] for k in keys) for r in summary["district_year"]],
             title="marts.district_year_summary",
         )
+    for alert in summary.get("health", []):
+        err.print(
+            f"[yellow]{alert.get('severity', 'warning')}[/yellow] {alert.get('check')}: {alert.get('message')}"
+        )
+    for doc in summary["rejected"]:
+        err.print(f"[yellow]rejected[/yellow] {doc['kind']}: {doc['url']} — {doc['message']}")
     console.print(f"warehouse: {summary['warehouse']}")
+    if summary.get("docs"):
+        console.print(f"data docs: {summary['docs']}")
 
 
 @app.command()
