@@ -32,6 +32,14 @@ app = typer.Typer(
 console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
+# options several commands share, declared once
+SourceOption = Annotated[
+    list[str] | None, typer.Option("--source", "-s", help="Source name (repeatable); default all enabled.")
+]
+BaseUrlOption = Annotated[
+    str | None, typer.Option(help="Serve the sources from another base URL (a mirror).")
+]
+
 MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
 
 
@@ -208,13 +216,8 @@ def demo(
 
 @app.command()
 def run(
-    source: Annotated[
-        list[str] | None,
-        typer.Option("--source", "-s", help="Source name (repeatable); default all enabled."),
-    ] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="Serve the sources from another base URL (a mirror).")
-    ] = None,
+    source: SourceOption = None,
+    base_url: BaseUrlOption = None,
     home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
     full_refresh: Annotated[
         bool,
@@ -398,13 +401,8 @@ def export(
 
 @app.command()
 def serve(
-    source: Annotated[
-        list[str] | None,
-        typer.Option("--source", "-s", help="Source name (repeatable); default all enabled."),
-    ] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="Serve the sources from another base URL (a mirror).")
-    ] = None,
+    source: SourceOption = None,
+    base_url: BaseUrlOption = None,
     home: Annotated[Path | None, typer.Option(help="Data folder of the scheduled runs.")] = None,
     cron: Annotated[str, typer.Option(help="When to run (cron).")] = "0 2 * * *",
     timezone: Annotated[str, typer.Option(help="The cron's time zone.")] = "Asia/Shanghai",
@@ -427,10 +425,7 @@ app.add_typer(sources_app, name="sources")
 
 @sources_app.command("check")
 def sources_check(
-    source: Annotated[
-        list[str] | None,
-        typer.Option("--source", "-s", help="Source name (repeatable); default all enabled."),
-    ] = None,
+    source: SourceOption = None,
     base_url: Annotated[
         str | None, typer.Option(help="Check the sources at another base URL (a mirror).")
     ] = None,
