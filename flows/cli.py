@@ -191,6 +191,16 @@ def _print_summary(summary: dict, seconds: float) -> None:
         console.print(f"data docs: {summary['docs']}")
 
 
+DEMO_PORT = 8731  # the mirror sources' base_url: a second demo on the same port fetches incrementally
+
+
+def _mirror_on_its_port(serve):
+    try:
+        return serve(port=DEMO_PORT)
+    except OSError:  # taken: any free port (the run is then not incremental)
+        return serve()
+
+
 @app.command()
 def demo(
     home: Annotated[Path | None, typer.Option(help="Data folder (default: GOVPERF_HOME or ./data).")] = None,
@@ -201,7 +211,7 @@ def demo(
 
     started = time.perf_counter()
     with console.status("starting the mirror site and Prefect…"):
-        mirror = serve_mirror()
+        mirror = _mirror_on_its_port(serve_mirror)
         from flows.nightly import nightly
     try:
         console.print(f"mirror serving at {mirror.base_url}")
