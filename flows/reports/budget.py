@@ -254,6 +254,16 @@ def parse_budget_prose(paras: list[str]) -> BudgetParse:
             if role is None and first and name != "total" and unit != "%":
                 role = "adjusted"  # "项目支出 7664.88 万元": a sub-line's bare amount is its budget
             first = False
+            if role == "rate" and name != "total" and re.search(r"总体|整体|总执行率|部门执行率", context):
+                # "…其他资金支出371.10万元，总体执行率96.07%": the whole budget's rate, said in passing
+                total = result.lines.setdefault("total", BudgetLine())
+                if total.rate is None:
+                    total.rate, total.rate_text = (
+                        parse_number(m.group("num")),
+                        clean_number_text(m.group("num")),
+                    )
+                    result.evidence["budget.total.rate"] = sentence_at(text, m.start())
+                continue
             if role is None or (role == "rate" and line.rate is not None):
                 continue
             value = parse_number(m.group("num"))

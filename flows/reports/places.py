@@ -14,7 +14,21 @@ from flows.reports.model import Region
 _MUNICIPALITIES = {"11", "12", "31", "50"}
 _STREET = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:街道|镇|乡))")
 # division names that are also ordinary words in report prose ("老城区", "矿区治理")
-_GENERIC = {"城区", "郊区", "矿区", "新区", "市中区", "城中区", "城关区", "老城区", "新城区", "城东区", "城西区", "城北区", "县"}
+_GENERIC = {
+    "城区",
+    "郊区",
+    "矿区",
+    "新区",
+    "市中区",
+    "城中区",
+    "城关区",
+    "老城区",
+    "新城区",
+    "城东区",
+    "城西区",
+    "城北区",
+    "县",
+}
 _SUFFIX = re.compile(r"(省|市|自治区|特别行政区|区|县|旗|自治州|地区|盟)$")
 
 

@@ -87,7 +87,7 @@ def is_doc_paragraph(block: object) -> bool:
 
 def heading_level(text: str) -> int | None:
     """1 for 一、, 2 for （一）, 3 for 1. / 1、, 4 for (1); None when not a numbered heading."""
-    if re.match(r"^\s*[一二三四五六七八九十]+[、.．]", text):
+    if re.match(r"^\s*(?:[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十]+(?:部分|章))", text):
         return 1
     if re.match(r"^\s*[（(][一二三四五六七八九十]+[)）]", text):
         return 2
