@@ -111,3 +111,24 @@ def test_an_everyday_word_is_a_district_only_after_its_city():
     r = find_region("甘肃省兰州市城关区张掖路街道办事处")
     assert (r.province, r.city, r.district, r.street) == ("甘肃省", "兰州市", "城关区", "张掖路街道")
     assert find_region("推进老城区改造").district is None
+
+
+def test_a_budget_table_with_the_lines_across_is_read_transposed():
+    text = """浙江省杭州市西湖区北山街道办事处2023年度部门整体支出绩效自评报告
+二、预算执行情况（单位：万元）
+项目\t合计\t基本支出\t项目支出
+年初预算数\t1,000.00\t400.00\t600.00
+全年预算数\t1,100.00\t420.00\t680.00
+全年执行数\t1,045.00\t418.00\t627.00
+执行率\t95.00%\t99.52%\t92.21%
+"""
+    [r] = reports_from_bytes(text.encode(), name="t.txt", sha256="0" * 64, today=TODAY)
+    total, basic, project = (r.budget[k] for k in ("total", "basic", "project"))
+    assert (total.initial, total.adjusted, total.executed, total.rate) == (
+        10_000_000.0,
+        11_000_000.0,
+        10_450_000.0,
+        95.0,
+    )
+    assert (basic.adjusted, basic.executed, basic.rate) == (4_200_000.0, 4_180_000.0, 99.52)
+    assert (project.adjusted, project.executed, project.rate) == (6_800_000.0, 6_270_000.0, 92.21)

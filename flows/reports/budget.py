@@ -125,8 +125,26 @@ def unit_notes(doc: Document) -> dict[tuple[str, ...], str]:
 
 
 def parse_budget_table(table: Table, unit_note: str | None = None) -> BudgetParse | None:
-    """A table whose header names budget and execution columns; None when it is not one."""
-    rows = table_rows(table)
+    """A table whose header names budget and execution columns; None when it is not one.
+
+    A table laid out the other way round (lines as columns: 合计/基本支出/项目支出; roles as rows:
+    年初预算/调整后预算/执行数) is read transposed.
+    """
+    parsed = _parse_budget_rows(table_rows(table), unit_note)
+    if parsed is None and _lines_across(table_rows(table)):
+        rows = table_rows(table)
+        width = max(len(r) for r in rows)
+        transposed = [[r[c] if c < len(r) else "" for r in rows] for c in range(width)]
+        parsed = _parse_budget_rows(transposed, unit_note)
+    return parsed
+
+
+def _lines_across(rows: list[list[str]]) -> bool:
+    """Whether one of the first rows names two or more budget lines (the lines run across)."""
+    return any(sum(_line_of(c) is not None for c in row if c) >= 2 for row in rows[:3])
+
+
+def _parse_budget_rows(rows: list[list[str]], unit_note: str | None) -> BudgetParse | None:
     for h, header in enumerate(rows[:8]):
         roles = _header_roles(header)
         amount_roles = {r for r in roles.values() if r in ("initial", "adjusted", "executed")}
