@@ -15,10 +15,10 @@ from flows.reports.details import (
     parse_score,
     parse_staff,
 )
+from flows.reports.forms import total_score, value_after
 from flows.reports.identity import find_identity, normalise_department
 from flows.reports.indicators import parse_indicator_table
 from flows.reports.model import Region, Report
-from flows.reports.numbers import parse_number
 from flows.reports.places import find_region, find_street
 from flows.reports.project import ProjectParse, parse_project_block, project_blocks
 from flows.reports.prose_indicators import parse_prose_scores
@@ -56,7 +56,7 @@ def parse_reports(
     if not budget.lines and (_is_notice(heading) or _is_notice(identity.title or "")):
         raise ExtractError("not_a_report", f"a notice, not a report: {heading}", file)
     if identity.department_full is None:
-        labelled = labelled_cell(doc, _UNIT_LABEL)
+        labelled = value_after(_all_rows(doc), _UNIT_LABEL)
         if labelled:
             identity.department_full = labelled
             identity.region = find_region(labelled, *(t for t in (identity.title, page_title) if t))
@@ -103,7 +103,7 @@ def parse_reports(
     report.score_total, report.score_candidates, report.score_grade, evidence = parse_score(text)
     report.evidence.update(evidence)
     if report.score_total is None:  # the 总分 row of a self-evaluation form
-        row = total_score_row(doc)
+        row = total_score(_all_rows(doc))
         if row is not None:
             report.score_total, report.evidence["score.total"] = row
             report.score_candidates = [row[0]]
@@ -171,32 +171,11 @@ def _year_in(text: str | None) -> int | None:
 
 _UNIT_LABEL = re.compile(r"^(?:部门|单位|部门（单位）|部门\(单位\)|预算单位|填报单位)名称[:：]?$")
 _NOTICE = re.compile(r"^关于.{2,60}的(?:通知|函|意见|办法)$|通知$")
-_TOTAL_ROW = re.compile(r"^(?:总分|总得分|合计得分|自评总分|自评总得分)$")
 
 
 def _is_notice(title: str) -> bool:
     return bool(_NOTICE.search(title.strip()))
 
 
-def labelled_cell(doc: Document, label: re.Pattern[str]) -> str | None:
-    """The cell right of a label cell ("部门（单位）名称 | 吉州区文山街道办事处")."""
-    for table in doc.tables:
-        for row in table.rows:
-            cells = [clean(c) for c in row]
-            for i, cell in enumerate(cells):
-                if label.match(cell.replace(" ", "")):
-                    value = next((c for c in cells[i + 1 :] if c), None)
-                    if value:
-                        return value
-    return None
-
-
-def total_score_row(doc: Document) -> tuple[float, str] | None:
-    for table in doc.tables:
-        for row in table.rows:
-            cells = [clean(c) for c in row if c and c.strip()]
-            if cells and _TOTAL_ROW.match(cells[0].replace(" ", "")):
-                numbers = [n for n in (parse_number(c) for c in cells[1:]) if n is not None]
-                if numbers:
-                    return numbers[-1], "\t".join(cells)
-    return None
+def _all_rows(doc: Document) -> list[list[str]]:
+    return [[clean(c) for c in row] for table in doc.tables for row in table.rows]

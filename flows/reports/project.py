@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from flows.documents.model import Document, Paragraph, Table
 from flows.reports.budget import BudgetParse, parse_budget_table
+from flows.reports.forms import compact, total_score, value_after
 from flows.reports.indicators import parse_indicator_table
 from flows.reports.model import Indicator
-from flows.reports.numbers import parse_number
 from flows.reports.text import clean, merged_tables, table_rows
 
 _LABELS = {
@@ -22,7 +22,6 @@ _LABELS = {
     "implementer": re.compile(r"^(?:实施单位|项目实施单位|执行单位|责任单位)$"),
     "year": re.compile(r"^(?:年度|评价年度|所属年度)$"),
 }
-_TOTAL = re.compile(r"^(?:总分|总得分|合计得分|自评总分|总计)$")
 _GRADE = re.compile(r"^(?:评价等级|自评等级|等级|评价结论)$")
 
 
@@ -46,12 +45,8 @@ class ProjectParse:
     grade: str | None
 
 
-def _compact(cell: str) -> str:
-    return re.sub(r"\s", "", cell)
-
-
 def _starts_block(row: list[str]) -> bool:
-    first = next((_compact(c) for c in row if c.strip()), "")
+    first = next((compact(c) for c in row if c.strip()), "")
     return bool(_LABELS["project_name"].match(first))
 
 
@@ -89,43 +84,24 @@ def _heading_for(doc: Document, table: Table, heading_before: dict[int, str | No
     return None
 
 
-def _value_after(rows: list[list[str]], label: re.Pattern[str]) -> str | None:
-    for row in rows:
-        for i, cell in enumerate(row):
-            if label.match(_compact(cell)):
-                return next(
-                    (
-                        c
-                        for c in row[i + 1 :]
-                        if c and not any(p.match(_compact(c)) for p in _LABELS.values())
-                    ),
-                    None,
-                )
-    return None
-
-
 def parse_project_block(block: ProjectBlock) -> ProjectParse:
     rows = block.rows
     budget = parse_budget_table(Table(tuple(tuple(r) for r in rows)))
     indicators = parse_indicator_table(Table(tuple(tuple(r) for r in rows))) or []
-    total, evidence, grade = None, None, None
-    for row in rows:
-        cells = [c for c in row if c]
-        if cells and _TOTAL.match(_compact(cells[0])):
-            numbers = [parse_number(c) for c in cells[1:] if parse_number(c) is not None]
-            if numbers:
-                total, evidence = numbers[-1], "\t".join(cells)
-        if cells and _GRADE.match(_compact(cells[0])) and len(cells) > 1:
-            grade = cells[1]
+    total, evidence = total_score(rows) or (None, None)
+
+    def field(name: str) -> str | None:
+        return value_after(rows, _LABELS[name], _LABELS.values())
+
     return ProjectParse(
-        project_name=_value_after(rows, _LABELS["project_name"]),
-        supervisor=_value_after(rows, _LABELS["supervisor"]),
-        implementer=_value_after(rows, _LABELS["implementer"]),
-        year_text=_value_after(rows, _LABELS["year"]),
+        project_name=field("project_name"),
+        supervisor=field("supervisor"),
+        implementer=field("implementer"),
+        year_text=field("year"),
         heading=block.heading,
         budget=budget,
         indicators=indicators,
         score_total=total,
         score_evidence=evidence,
-        grade=grade,
+        grade=value_after(rows, _GRADE),
     )

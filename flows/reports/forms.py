@@ -1,0 +1,41 @@
+"""Label-and-value rows of self-evaluation forms: "项目名称 | …", "部门（单位）名称 | …", "总分 | 100 | 95"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from flows.reports.numbers import parse_number
+
+TOTAL_SCORE_LABEL = re.compile(r"^(?:总分|总得分|合计得分|自评总分|自评总得分|总计)$")
+
+
+def compact(cell: str) -> str:
+    return re.sub(r"\s", "", cell)
+
+
+def value_after(
+    rows: Iterable[list[str]], label: re.Pattern[str], other_labels: Iterable[re.Pattern[str]] = ()
+) -> str | None:
+    """The first non-empty cell right of a cell matching `label` that is not itself a label."""
+    others = tuple(other_labels)
+    for row in rows:
+        for i, cell in enumerate(row):
+            if label.match(compact(cell)):
+                value = next(
+                    (c for c in row[i + 1 :] if c and not any(p.match(compact(c)) for p in others)), None
+                )
+                if value:
+                    return value
+    return None
+
+
+def total_score(rows: Iterable[list[str]]) -> tuple[float, str] | None:
+    """(score, the row as evidence) from a 总分 row: its last number (the score after the weight)."""
+    for row in rows:
+        cells = [c for c in row if c and c.strip()]
+        if cells and TOTAL_SCORE_LABEL.match(compact(cells[0])):
+            numbers = [n for n in (parse_number(c) for c in cells[1:]) if n is not None]
+            if numbers:
+                return numbers[-1], "\t".join(cells)
+    return None
