@@ -132,3 +132,11 @@ def test_a_budget_table_with_the_lines_across_is_read_transposed():
     )
     assert (basic.adjusted, basic.executed, basic.rate) == (4_200_000.0, 4_180_000.0, 99.52)
     assert (project.adjusted, project.executed, project.rate) == (6_800_000.0, 6_270_000.0, 92.21)
+
+
+def test_the_contract_indicator_keys_are_the_indicator_fields():
+    from dataclasses import fields
+
+    from flows.reports.model import INDICATOR_FIELDS, Indicator
+
+    assert tuple(f.name for f in fields(Indicator)) == INDICATOR_FIELDS
