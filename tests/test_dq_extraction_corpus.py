@@ -85,7 +85,18 @@ def test_no_finding_on_a_correctly_read_report(classified, capsys):
 def test_extraction_errors_do_surface_as_findings(classified):
     """Misreadings that break a rule are caught: the checks guard the parser too."""
     checks = {c for _, c, _ in classified["explained"]}
-    assert {"required_fields", "rate_matches_amounts"} <= checks
+    assert "required_fields" in checks
+
+
+def test_a_rate_read_onto_the_wrong_line_is_caught():
+    """The parser once put d09's 总体执行率 on its 其他资金 line; had it stayed, the check catches it."""
+    [record] = _records(FILES / "d09_gulou_ninghailu_2022.pdf")
+    budget = record.report.budget
+    assert budget["total"].rate == 96.07 and budget["other"].rate is None  # read right today
+    budget["other"].rate, budget["other"].rate_text = budget["total"].rate, budget["total"].rate_text
+    budget["total"].rate = budget["total"].rate_text = None
+    check_records([record], current=empty_current())
+    assert ("rate_matches_amounts", "budget.other.rate") in {(f.check, f.field) for f in record.findings}
 
 
 def test_no_duplicate_among_the_corpus_units(classified):
