@@ -230,7 +230,7 @@ def render_pdf(doc: SeedDoc, running_header: str, title: str = "", author: str =
 _CORE_DATE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
-def _pin_zip(data: bytes) -> bytes:
+def pin_zip(data: bytes) -> bytes:
     """Rewrite an Office zip with fixed entry times and core dates, so the same input gives the same bytes."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -308,7 +308,7 @@ def render_docx(doc: SeedDoc, title: str = "", author: str = "") -> bytes:
             run.bold = True
     buf = io.BytesIO()
     document.save(buf)
-    return _pin_zip(buf.getvalue())
+    return pin_zip(buf.getvalue())
 
 
 # ── XLSX ─────────────────────────────────────────────────────────────────────────────
@@ -366,7 +366,7 @@ def render_xlsx(sheets: Sequence[SheetSpec]) -> bytes:
             ws.column_dimensions[_col_letter(c)].width = max(8, min(40, longest * 2))
     buf = io.BytesIO()
     wb.save(buf)
-    return _pin_zip(buf.getvalue())
+    return pin_zip(buf.getvalue())
 
 
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")

@@ -12,7 +12,6 @@ import io
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +19,8 @@ from html import escape
 from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import escape as xml_escape
+
+from flows.mirror.render import pin_zip  # fixed zip times: the same document, the same bytes
 
 Style = Literal["body", "title", "cover", "heading", "note"]
 
@@ -49,7 +50,6 @@ class PageBreak:
 
 Block = Para | Grid | PageBreak
 
-_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 _FIXED = datetime(2024, 1, 1)
 
 
@@ -207,25 +207,6 @@ def write_pdf(
 # ── Office zip containers ─────────────────────────────────────────────────────────────
 
 
-def _pin_zip(data: bytes) -> bytes:
-    """Fixed entry times and core dates: the same document gives the same bytes."""
-    import re
-
-    core = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = core.sub(rb"\g<1>2024-01-01T00:00:00Z\g<2>", body)
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, body)
-    return out.getvalue()
-
-
 def write_docx(blocks: Sequence[Block], *, title: str = "", author: str = "") -> bytes:
     """Paragraphs and Word tables, merged cells merged the Word way (text kept in the first cell)."""
     from docx import Document as Docx
@@ -261,7 +242,7 @@ def write_docx(blocks: Sequence[Block], *, title: str = "", author: str = "") ->
                 t.cell(r0, c0).merge(t.cell(r1, c1))
     buf = io.BytesIO()
     d.save(buf)
-    return _pin_zip(buf.getvalue())
+    return pin_zip(buf.getvalue())
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +309,7 @@ def write_xlsx(sheets: Sequence[Sheet], *, numbers: bool = True) -> bytes:
             ws.column_dimensions[chr(ord("A") + c)].width = 16
     buf = io.BytesIO()
     wb.save(buf)
-    return _pin_zip(buf.getvalue())
+    return pin_zip(buf.getvalue())
 
 
 def _set_text(cell: object, text: str) -> None:
