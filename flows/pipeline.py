@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 import uuid
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
@@ -253,16 +252,6 @@ def document_rows(
             }
         )
     return rows
-
-
-def timed(fn, *args, **kwargs) -> tuple[Any, float]:
-    start = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, time.perf_counter() - start
-
-
-def default_sources_dir() -> Path:
-    return Path(__file__).parent / "sources"
 
 
 def load_warehouse(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flows.reports.numbers import AMOUNT_RE, chinese_count, parse_number, to_yuan
+from flows.reports.numbers import chinese_count, parse_number, to_yuan
 from flows.reports.text import heading_level, sentence_at, strip_heading_number
 
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元)"
@@ -206,7 +206,3 @@ def parse_header_meta(text: str) -> dict[str, str]:
         else:
             out[key] = m.group(1).strip()
     return out
-
-
-def amounts_in(text: str) -> int:
-    return len(AMOUNT_RE.findall(text))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from flows.documents.model import Document, Paragraph, Table
+from flows.documents.model import Document, Table
 from flows.reports.numbers import normalise_digits
 
 SENTENCE_END = "。；;！？!?"
@@ -26,12 +25,6 @@ def clean(text: str) -> str:
     return re.sub(
         r"(?<=[\u4e00-\u9fff\d%（）()，。、；：“”]) (?=[\u4e00-\u9fff\d%（）()，。、；：“”])", "", text
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    text: str
-    index: int  # position among the document's paragraphs
 
 
 def paragraphs(doc: Document) -> list[str]:
@@ -63,12 +56,6 @@ def table_rows(table: Table) -> list[list[str]]:
     return [[clean(c) for c in row] for row in table.rows]
 
 
-def sentences(text: str) -> list[str]:
-    """Split on sentence-final punctuation, keeping it."""
-    parts = re.split(rf"(?<=[{SENTENCE_END}])", text)
-    return [p.strip() for p in parts if p.strip()]
-
-
 def sentence_at(text: str, pos: int) -> str:
     """The sentence of `text` that holds character `pos`."""
     start = max((text.rfind(ch, 0, pos) for ch in SENTENCE_END), default=-1) + 1
@@ -79,10 +66,6 @@ def sentence_at(text: str, pos: int) -> str:
 
 def strip_heading_number(text: str) -> str:
     return HEADING_NUMBER.sub("", text, count=1).strip()
-
-
-def is_doc_paragraph(block: object) -> bool:
-    return isinstance(block, Paragraph)
 
 
 def heading_level(text: str) -> int | None:
