@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export GX_ANALYTICS_ENABLED := False
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test lint format bench clean system-deps
+.PHONY: install demo test test-unit test-integration lint format bench clean system-deps
 
 install: $(STAMP)
 
@@ -44,8 +44,16 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# the two CI lanes (.ci/run): fast unit tests first, then the tests that start servers and real flows
+test-unit: install
+	$(BIN)/python -m pytest -q -m "not integration"
+
+test-integration: install
+	$(BIN)/python -m pytest -q -m integration
+
+# ruff (lint and format) and the layers of the data path (import-linter, [tool.importlinter])
 lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

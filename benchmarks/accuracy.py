@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/accuracy.py [--no-mismatches] [--json OUT]
 
-Runs the real extract path (flows.extract_command.extract_files: read, parse, checks) on
+Runs the real extract path (expectations.extract_files.extract_files: read, parse, checks) on
   - every seed document in every format the mirror serves, plus the seed texts, compared with
     tests/golden/*.json on every field (dq status and check names included);
   - every document of tests/corpus/files, compared with its <name>.expected.json on the fields

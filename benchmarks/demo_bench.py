@@ -18,37 +18,37 @@ from pathlib import Path
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from flows import pipeline
+from dbt_like_sql.load import load_warehouse
+from expectations.runner import check_records
 from flows.crawl.archive import RawArchive
+from flows.crawl.run import crawl_source
 from flows.mirror.server import serve_mirror
-from flows.nightly import select_sources
-from flows.process import Extracted
+from flows.nightly import new_run_id
+from flows.reports.extract import Extracted, extract_documents
+from flows.sources.model import select_sources
 
 SOURCES = ["minhang_mirror", "donghu_mirror"]
 
 
 def steps_once(base_url: str, home: Path) -> dict[str, float]:
     archive = RawArchive(home / "raw")
-    started = pipeline.utc_now()
     t: dict[str, float] = {}
     t0 = time.perf_counter()
-    crawls = [pipeline.crawl_source(s, archive) for s in select_sources(SOURCES, base_url)]
+    crawls = [crawl_source(s, archive) for s in select_sources(SOURCES, base_url)]
     t["discover+fetch"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     extracted = Extracted()
     for c in crawls:
-        part = pipeline.extract_documents(c.documents, archive)
+        part = extract_documents(c.documents, archive)
         extracted.records += part.records
         extracted.rejected += part.rejected
         extracted.yields.update(part.yields)
     t["extract+parse"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    pipeline.validate_records(extracted.records)
+    check_records(extracted.records)
     t["validate (GX, incl. import)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    pipeline.load_warehouse(
-        home / "warehouse.duckdb", pipeline.new_run_id(), crawls, extracted, archive, started
-    )
+    load_warehouse(home / "warehouse.duckdb", new_run_id(), crawls, extracted, archive)
     t["load+build views"] = time.perf_counter() - t0
     t["documents"] = sum(len(c.documents) for c in crawls)
     t["reports"] = len(extracted.records)

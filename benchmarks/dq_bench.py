@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 from expectations.current import empty_current  # noqa: E402
 from expectations.derive import incoming_frame  # noqa: E402
 from expectations.runner import _gx, check_records  # noqa: E402
-from flows.process import reports_from_bytes  # noqa: E402
-from flows.reports.model import ReportRecord  # noqa: E402
+from flows.contract.report import ReportRecord  # noqa: E402
+from flows.reports.extract import reports_from_bytes  # noqa: E402
 
 CLEAN = ROOT / "tests" / "dq_corpus" / "clean"
 

@@ -24,10 +24,13 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from pathlib import Path
 
-from flows import pipeline, recovery
 from flows.crawl.archive import RawArchive
+from flows.crawl.run import crawl_source
 from flows.mirror.server import serve_mirror
-from flows.nightly import nightly, select_sources
+from flows.nightly import nightly
+from flows.reports.extract import extract_documents
+from flows.reports.parse_cache import ParseCache
+from flows.sources.model import select_sources
 
 SOURCES = ["minhang_mirror", "donghu_mirror"]
 RUNS = ("first", "second", "full refresh")
@@ -63,17 +66,17 @@ def parse_cost(repeat: int) -> dict[str, float]:
         docs = [
             d
             for s in select_sources(SOURCES, mirror.base_url)
-            for d in pipeline.crawl_source(s, archive, full_refresh=True).documents
+            for d in crawl_source(s, archive, full_refresh=True).documents
         ]
-        cache = recovery.ParseCache(Path(home) / "cache")
-        pipeline.extract_documents(docs, archive, cache=cache)  # fills the cache, warms the readers
+        cache = ParseCache(Path(home) / "cache")
+        extract_documents(docs, archive, cache=cache)  # fills the cache, warms the readers
         out: dict[str, list[float]] = {"parse (s)": [], "from cache (s)": []}
         for _ in range(repeat):
             t0 = time.perf_counter()
-            pipeline.extract_documents(docs, archive)
+            extract_documents(docs, archive)
             out["parse (s)"].append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            pipeline.extract_documents(docs, archive, cache=cache)
+            extract_documents(docs, archive, cache=cache)
             out["from cache (s)"].append(time.perf_counter() - t0)
     return {"documents": len(docs), **{k: statistics.median(v) for k, v in out.items()}}
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 
-from flows.reports.model import BudgetLine, Finding, Indicator, Region, Report, ReportRecord
+from dbt_like_sql.load import load_run
+from dbt_like_sql.publish import MARTS
+from flows.contract.report import BudgetLine, Finding, Indicator, Region, Report, ReportRecord
 from warehouse.frames import records_to_frames, runs_frame
-from warehouse.load import load_run
-from warehouse.publish import MARTS
 
 DISTRICTS = [
     ("上海市", "上海市", d)

@@ -11,10 +11,10 @@ from typing import Any
 
 import polars as pl
 
-from flows.reports.model import Report, ReportRecord
+from flows.contract import keys
+from flows.contract.report import Report, ReportRecord
 from flows.reports.numbers import UNIT_FACTORS
 from flows.reports.places import find_region, find_street
-from warehouse import keys
 
 
 def _half_unit(decimals: int | None, unit: str | None) -> float:

@@ -20,7 +20,7 @@ from expectations.derive import (
     warehouse_reports_frame,
 )
 from expectations.suites import MAX_YEAR_PARAMETER, Check, Table, checks_by_id, load_suite_dicts
-from flows.reports.model import Finding, Report, ReportRecord
+from flows.contract.report import Finding, Report, ReportRecord
 
 # the columns that identify a row of each derived frame in GX's unexpected_index_list
 _KEYS: dict[str, list[str]] = {

@@ -69,7 +69,7 @@ def _progress_bars() -> Iterator[None]:
     if not console.is_terminal:
         yield
         return
-    from flows import pipeline
+    from flows.progress import set_progress
 
     bars = Progress(
         SpinnerColumn(),
@@ -98,7 +98,7 @@ def _progress_bars() -> Iterator[None]:
         if isinstance(getattr(h, "console", None), Console)
     ]
     files = [h.console.file for h in handlers]
-    pipeline.set_progress(hook)
+    set_progress(hook)
     try:
         with bars:
             for h, f in zip(handlers, files, strict=True):
@@ -107,7 +107,7 @@ def _progress_bars() -> Iterator[None]:
     finally:
         for h, f in zip(handlers, files, strict=True):
             h.console.file = f
-        pipeline.set_progress(None)
+        set_progress(None)
 
 
 def _print_rows(columns: list[str], rows: list[tuple], title: str | None = None) -> None:
@@ -260,7 +260,7 @@ def extract(
     ] = False,
 ) -> None:
     """Parse and check report files; exit 1 if any file was rejected."""
-    from flows.extract_command import extract_files, to_json_lines
+    from expectations.extract_files import extract_files, to_json_lines
 
     objects = extract_files([str(f) for f in files])
     if json_lines:
@@ -402,7 +402,7 @@ def export(
     home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
 ) -> None:
     """Write every mart as Parquet (for tools that do not read DuckDB)."""
-    from warehouse.publish import export_parquet
+    from dbt_like_sql.publish import export_parquet
 
     written = export_parquet(_warehouse(home), parquet)
     for path in written:
@@ -444,9 +444,8 @@ def sources_check(
     ] = None,
 ) -> None:
     """Fetch each source's first list pages and say whether they still parse; exit 1 if one does not."""
-    from flows.nightly import select_sources
-    from flows.pipeline import check_source
-    from flows.sources.model import SourceError
+    from flows.crawl.check import check_source
+    from flows.sources.model import SourceError, select_sources
 
     try:
         chosen = select_sources(source, base_url, sources_dir)

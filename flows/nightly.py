@@ -1,9 +1,11 @@
-"""The nightly flow: wiring, batching and artifacts only; the steps live in flows.pipeline."""
+"""The nightly flow: wiring, batching and artifacts only; the steps are plain functions in their rooms
+(flows/crawl, flows/reports, expectations, warehouse, dbt_like_sql, flows/alerts)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -11,14 +13,24 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from flows import pipeline, recovery
-from flows.alerts import post_webhook
+from dbt_like_sql.load import load_warehouse
+from expectations.run_checks import check_run
+from flows.alerts.collect import build_summary
+from flows.alerts.summary import RunSummary, finding_rows, to_markdown
+from flows.alerts.webhook import post_webhook
 from flows.crawl.archive import RawArchive
-from flows.process import Extracted
-from flows.report_run import build_summary
+from flows.crawl.run import CrawlOutcome, crawl_source, utc_now
+from flows.progress import progress
+from flows.reports.extract import Extracted, extract_documents
+from flows.reports.parse_cache import ParseCache
 from flows.settings import Settings, get_settings
-from flows.sources.model import Source, load_sources
-from flows.summary import RunSummary, finding_rows, to_markdown
+from flows.sources.model import Source, select_sources
+from warehouse.reads import known_page_urls
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.UTC)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
 def make_task_runner(settings: Settings) -> TaskRunner:
@@ -32,10 +44,10 @@ def make_task_runner(settings: Settings) -> TaskRunner:
 
 
 @task(name="crawl", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
-def crawl_task(source: Source, raw_dir: Path, db_path: Path, full_refresh: bool) -> pipeline.CrawlOutcome:
+def crawl_task(source: Source, raw_dir: Path, db_path: Path, full_refresh: bool) -> CrawlOutcome:
     """One source: incremental (known pages from the warehouse, conditional GETs) unless full_refresh."""
-    known = frozenset() if full_refresh else recovery.known_page_urls(db_path, source.name)
-    c = pipeline.crawl_source(source, RawArchive(raw_dir), full_refresh=full_refresh, known_urls=known)
+    known = frozenset() if full_refresh else known_page_urls(db_path, source.name)
+    c = crawl_source(source, RawArchive(raw_dir), full_refresh=full_refresh, known_urls=known)
     get_run_logger().info(
         "crawled source=%s list_pages=%d links=%d documents=%d requests=%d not_modified=%d "
         "bodies_downloaded=%d errors=%d walked_in_full=%s seconds=%.2f",
@@ -54,16 +66,14 @@ def crawl_task(source: Source, raw_dir: Path, db_path: Path, full_refresh: bool)
 
 
 @task(name="extract-parse", cache_policy=NO_CACHE)
-def extract_task(
-    outcome: pipeline.CrawlOutcome, raw_dir: Path, cache_dir: Path, full_refresh: bool
-) -> Extracted:
+def extract_task(outcome: CrawlOutcome, raw_dir: Path, cache_dir: Path, full_refresh: bool) -> Extracted:
     """One batch per source: reading and parsing every document it fetched (unchanged ones from
     the parse cache, unless full_refresh)."""
     started = time.perf_counter()
-    cache = None if full_refresh else recovery.ParseCache(cache_dir)
+    cache = None if full_refresh else ParseCache(cache_dir)
     if cache is not None:
         cache.prune()
-    extracted = pipeline.extract_documents(outcome.documents, RawArchive(raw_dir), cache=cache)
+    extracted = extract_documents(outcome.documents, RawArchive(raw_dir), cache=cache)
     get_run_logger().info(
         "parsed source=%s documents=%d from_cache=%d reports=%d rejected=%d seconds=%.2f",
         outcome.source,
@@ -78,13 +88,13 @@ def extract_task(
 
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_task(
-    crawls: list[pipeline.CrawlOutcome], extracted: Extracted, db_path: Path, docs_dir: Path, run_id: str
+    crawls: list[CrawlOutcome], extracted: Extracted, db_path: Path, docs_dir: Path, run_id: str
 ) -> tuple[Extracted, list[dict]]:
     """The whole run at once, before the load: the suites (duplicates compare across sources and
     with the warehouse), the Data Docs, the run-health alerts."""
-    pipeline.progress("check", 0, 1)
-    alerts = pipeline.check_run(crawls, extracted, db_path, docs_dir, run_id)
-    pipeline.progress("check")
+    progress("check", 0, 1)
+    alerts = check_run(crawls, extracted, db_path, docs_dir, run_id)
+    progress("check")
     return extracted, alerts
 
 
@@ -92,29 +102,11 @@ def validate_task(
 def load_task(
     db_path: Path,
     run_id: str,
-    crawls: list[pipeline.CrawlOutcome],
+    crawls: list[CrawlOutcome],
     extracted: Extracted,
     raw_dir: Path,
-    run_started: dt.datetime,
 ):
-    return pipeline.load_warehouse(db_path, run_id, crawls, extracted, RawArchive(raw_dir), run_started)
-
-
-def select_sources(
-    names: list[str] | None, base_url: str | None, sources_dir: Path | None = None
-) -> list[Source]:
-    """The named sources (all enabled ones when none are named), rebased onto base_url if given."""
-    available = load_sources(sources_dir)
-    if names:
-        unknown = [n for n in names if n not in available]
-        if unknown:
-            raise ValueError(
-                f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(available))}"
-            )
-        chosen = [available[n] for n in names]
-    else:
-        chosen = [s for s in available.values() if s.enabled]
-    return [s.rebased(base_url) if base_url else s for s in chosen]
+    return load_warehouse(db_path, run_id, crawls, extracted, RawArchive(raw_dir))
 
 
 # the runner is chosen from the settings when this module is imported: a served deployment's
@@ -130,8 +122,8 @@ def nightly(
     logger = get_run_logger()
     settings = get_settings(home=Path(home) if home else None)
     settings.home.mkdir(parents=True, exist_ok=True)
-    run_started = pipeline.utc_now()
-    run_id = pipeline.new_run_id()
+    run_started = utc_now()
+    run_id = new_run_id()
     chosen = select_sources(sources, base_url)
     logger.info("run %s: %d source(s): %s", run_id, len(chosen), ", ".join(s.name for s in chosen))
 
@@ -151,7 +143,7 @@ def nightly(
     extracted, alerts = validate_task(crawls, extracted, settings.warehouse_path, settings.docs_dir, run_id)
     for a in alerts:
         logger.warning("%s: %s", a["check"], a["message"])
-    stats = load_task(settings.warehouse_path, run_id, crawls, extracted, settings.raw_dir, run_started)
+    stats = load_task(settings.warehouse_path, run_id, crawls, extracted, settings.raw_dir)
     logger.info(
         "loaded run_id=%s reports_new=%d reports_changed=%d reports_unchanged=%d "
         "reports_quarantined=%d seconds=%.2f",
@@ -168,7 +160,7 @@ def nightly(
     summary.health = alerts
     if (settings.docs_dir / "index.html").is_file():
         summary.docs = str(settings.docs_dir / "index.html")
-    summary.finished = pipeline.utc_now().isoformat(timespec="seconds")
+    summary.finished = utc_now().isoformat(timespec="seconds")
     markdown = to_markdown(summary)
     create_markdown_artifact(
         markdown=markdown, key="govperf-run-summary", description=f"govperf run {run_id}"

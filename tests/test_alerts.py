@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from flows.alerts import post_webhook, run_status, webhook_payload
-from flows.summary import RunSummary, SourceSummary
+from flows.alerts.summary import RunSummary, SourceSummary
+from flows.alerts.webhook import post_webhook, run_status, webhook_payload
 
 FINDINGS = [
     {

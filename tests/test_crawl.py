@@ -670,7 +670,7 @@ def mirror_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     if (SITE_DIR / "manifest.json").is_file():
         return SITE_DIR
-    from flows.mirror.build import build
+    from tests.mirror.build import build
 
     return build(out=tmp_path_factory.mktemp("mirror") / "site")
 

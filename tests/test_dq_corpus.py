@@ -16,8 +16,8 @@ import pytest
 
 from expectations.current import empty_current
 from expectations.runner import check_records
-from flows.process import reports_from_bytes
-from flows.reports.model import ReportRecord
+from flows.contract.report import ReportRecord
+from flows.reports.extract import reports_from_bytes
 
 CORPUS = Path(__file__).parent / "dq_corpus"
 TODAY = dt.date(2026, 6, 30)  # fixed, so "2031 is in the future" stays true and nothing else moves

@@ -15,7 +15,7 @@ import pytest
 
 from expectations.current import empty_current
 from expectations.runner import check_records
-from flows.reports.model import ReportRecord
+from flows.contract.report import ReportRecord
 from tests.corpus.compare import compare_file, matches
 from tests.corpus.run import FILES, extract_by_file, labels
 
@@ -112,7 +112,7 @@ def test_no_duplicate_among_the_corpus_units(classified):
 def _records(path: Path) -> list[ReportRecord]:
     import hashlib
 
-    from flows.process import safe_reports_from_bytes
+    from flows.reports.extract import safe_reports_from_bytes
 
     data = path.read_bytes()
     reports, _ = safe_reports_from_bytes(data, name=path.name, sha256=hashlib.sha256(data).hexdigest())

@@ -1,4 +1,4 @@
-"""Run-health alerts (flows/health.py): a source whose lists yield nothing, a district-year that
+"""Run-health alerts (expectations/health.py): a source whose lists yield nothing, a district-year that
 loses reports compared with a real warehouse."""
 
 from __future__ import annotations
@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from dbt_like_sql.load import load_run
+from expectations import health
 from expectations.current import read_current_reports
 from expectations.runner import check_records
-from flows import health
 from flows.crawl.archive import RawArchive
+from flows.crawl.run import CrawlOutcome, crawl_source
 from flows.mirror.server import MirrorServer
-from flows.nightly import select_sources
-from flows.pipeline import CrawlOutcome, crawl_source
+from flows.sources.model import select_sources
 from tests.test_dq_corpus import CORPUS, TODAY, corpus_record
 from warehouse.frames import records_to_frames
-from warehouse.load import load_run
 
 # three reports of one district and year (闵行区 2023 style: one district, several units)
 WUHOU = CORPUS / "clean" / "c02_wuhou_street.html"

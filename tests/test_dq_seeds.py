@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.extract_command import extract_files
+from expectations.extract_files import extract_files
 from flows.mirror.server import SITE_DIR
 
 # seed → (status, {(check, field)}) the issue asks for

@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dbt_like_sql.load import load_run
 from expectations.current import read_current_reports
 from expectations.runner import check_records
-from flows.reports.model import ReportRecord
+from flows.contract.report import ReportRecord
 from tests.test_dq_corpus import CORPUS, TODAY, corpus_record
 from warehouse.frames import records_to_frames
-from warehouse.load import load_run
 
 FIRST = CORPUS / "broken" / "b12_duplicate_first.txt"
 SECOND = CORPUS / "broken" / "b13_duplicate_second.html"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from flows.extract_command import extract_files
+from expectations.extract_files import extract_files
 from tests.corpus.compare import FieldResult, compare_full, matches
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,12 +14,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import recovery
+from flows.contract.report import BudgetLine, Indicator, Report
 from flows.crawl.archive import RawArchive
 from flows.crawl.model import FetchedDocument
 from flows.mirror.server import SITE_DIR, MirrorServer
-from flows.pipeline import extract_documents
-from flows.reports.model import BudgetLine, Indicator, Report
+from flows.reports import parse_cache
+from flows.reports.extract import extract_documents
 
 MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
 MINHANG_LIST = "/zwgk.shmh.gov.cn/mh-xxgk-cms/website/mh_xxgk/czzj_ysjxgl/index.html"
@@ -186,7 +186,7 @@ def test_unchanged_documents_come_from_the_parse_cache(runs):
         ).fetchall():
             docs.append(FetchedDocument(source, url, page_url, title, sha, str(archive.path(sha)), fmt, ""))
     fresh = extract_documents(docs, archive)
-    cache = recovery.ParseCache(home / "cache" / "parse-test")
+    cache = parse_cache.ParseCache(home / "cache" / "parse-test")
     first = extract_documents(docs, archive, cache=cache)
     assert cache.hits == 0
     again = extract_documents(docs, archive, cache=cache)
@@ -194,7 +194,7 @@ def test_unchanged_documents_come_from_the_parse_cache(runs):
     as_dicts = [[dataclasses.asdict(r.report) for r in e.records] for e in (fresh, first, again)]
     assert as_dicts[0] == as_dicts[1] == as_dicts[2] and as_dicts[0]
     # other parser code: no hit
-    other = recovery.ParseCache(home / "cache" / "parse-test", fingerprint="0" * 64)
+    other = parse_cache.ParseCache(home / "cache" / "parse-test", fingerprint="0" * 64)
     extract_documents(docs, archive, cache=other)
     assert other.hits == 0
 
@@ -203,17 +203,20 @@ def test_a_report_survives_the_parse_cache_exactly():
     report = Report(file="a.pdf", sha256="0" * 64, format="pdf", fiscal_year=2023, department="某单位")
     report.budget["total"] = BudgetLine(adjusted=1.5, executed=1.0, rate=66.67, decimals={"adjusted": 2})
     report.indicators.append(Indicator("产出指标", "数量指标", "完成数", weight=10.0, score=9.5))
-    (back,) = [recovery.report_from_dict(d) for d in recovery._round_trips([report])]
+    (back,) = [parse_cache.report_from_dict(d) for d in parse_cache._round_trips([report])]
     assert back == report
 
 
 def test_the_code_fingerprint_follows_the_parser_source(tmp_path):
     flows_copy = tmp_path / "flows"
-    for d in ("documents", "reports"):
-        shutil.copytree(Path(recovery.__file__).parent / d, flows_copy / d)
-    shutil.copy(Path(recovery.__file__).parent / "process.py", flows_copy / "process.py")
-    before = recovery.code_fingerprint(flows_copy)
-    assert before == recovery.code_fingerprint(flows_copy)
+    flows_dir = Path(parse_cache.__file__).parents[1]
+    for d in parse_cache._CODE_DIRS:
+        shutil.copytree(flows_dir / d, flows_copy / d)
+    for f in parse_cache._CODE_FILES:
+        (flows_copy / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(flows_dir / f, flows_copy / f)
+    before = parse_cache.code_fingerprint(flows_copy)
+    assert before == parse_cache.code_fingerprint(flows_copy)
     with (flows_copy / "reports" / "budget.py").open("a") as f:
         f.write("\n# a change\n")
-    assert recovery.code_fingerprint(flows_copy) != before
+    assert parse_cache.code_fingerprint(flows_copy) != before

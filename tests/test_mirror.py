@@ -19,11 +19,11 @@ import pypdfium2
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from flows.documents.charset import decode_html
-from flows.mirror.build import DEFAULT_SEEDS, SITE_DIR, build, split_meta_header
-from flows.mirror.render import SheetSpec, parse_seed, render_docx, render_pdf, render_xlsx
-from flows.mirror.seed import SeedParagraph, logical_rows, vertical_merges
+from flows.crawl.charset import decode_html
 from flows.mirror.server import MirrorServer, serve_mirror
+from tests.mirror.build import DEFAULT_SEEDS, SITE_DIR, build, split_meta_header
+from tests.mirror.render import SheetSpec, parse_seed, render_docx, render_pdf, render_xlsx
+from tests.mirror.seed import SeedParagraph, logical_rows, vertical_merges
 
 SEED_IDS = {
     "000_397b2cfd6bebb201",

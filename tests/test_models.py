@@ -10,16 +10,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse import db, schema
-from warehouse.build import build
-from warehouse.models import (
+from dbt_like_sql.build import build
+from dbt_like_sql.dictionary import write_data_dictionary
+from dbt_like_sql.project import (
     DEFAULT_MODELS_DIR,
     ModelError,
     build_models,
     discover,
     run_tests,
-    write_data_dictionary,
 )
+from warehouse import db, schema
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -264,7 +264,7 @@ def test_data_dictionary_lists_everything_and_is_committed_current(tmp_path: Pat
     assert "| execution_rate | DOUBLE | executed_total / adjusted_total × 100. | 预算执行率 |" in text
     committed = REPO / "docs" / "data-dictionary.md"
     assert committed.read_text(encoding="utf-8") == text, (
-        "docs/data-dictionary.md is stale: run `python -m warehouse.models` to regenerate"
+        "docs/data-dictionary.md is stale: run `python -m dbt_like_sql.dictionary docs` to regenerate"
     )
 
 

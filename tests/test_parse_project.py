@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flows.process import reports_from_bytes
+from flows.reports.extract import reports_from_bytes
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -137,6 +137,6 @@ def test_a_budget_table_with_the_lines_across_is_read_transposed():
 def test_the_contract_indicator_keys_are_the_indicator_fields():
     from dataclasses import fields
 
-    from flows.reports.model import INDICATOR_FIELDS, Indicator
+    from flows.contract.report import INDICATOR_FIELDS, Indicator
 
     assert tuple(f.name for f in fields(Indicator)) == INDICATOR_FIELDS

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from flows.crawl.charset import decode_html
 from flows.crawl.discover import page_url, parse_list_page
 from flows.crawl.fetch import find_attachments
-from flows.documents.charset import decode_html
 from flows.sources.model import SOURCES_DIR, SourceError, load_sources
 
 MIRRORS = ("minhang_mirror", "donghu_mirror")
@@ -108,7 +108,7 @@ def mirror_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     if (SITE_DIR / "manifest.json").is_file():
         return SITE_DIR
-    from flows.mirror.build import build
+    from tests.mirror.build import build
 
     return build(out=tmp_path_factory.mktemp("mirror") / "site")
 

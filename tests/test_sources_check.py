@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from flows.crawl.check import check_source
 from flows.mirror.server import MirrorServer, serve_mirror
-from flows.pipeline import check_source
 from flows.sources.model import SOURCES_DIR, load_sources
 
 GOVPERF = str(Path(sys.executable).parent / "govperf")

@@ -18,13 +18,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows.reports.model import BudgetLine, Finding, Indicator, Region, Report, ReportRecord
+from dbt_like_sql.load import load_run
+from dbt_like_sql.project import DEFAULT_MODELS_DIR, ModelTestError
+from dbt_like_sql.publish import MARTS, export_parquet
+from flows.contract import keys as identity
+from flows.contract.report import BudgetLine, Finding, Indicator, Region, Report, ReportRecord
 from warehouse import db, keys, schema
 from warehouse.frames import documents_frame, fetch_log_frame, records_to_frames, runs_frame
-from warehouse.load import load_run
 from warehouse.measures import parse_measure
-from warehouse.models import DEFAULT_MODELS_DIR, ModelTestError
-from warehouse.publish import MARTS, export_parquet
 
 T1 = datetime(2024, 5, 1, 2, 0)
 T2 = datetime(2024, 5, 2, 2, 0)
@@ -129,15 +130,15 @@ def wh(tmp_path: Path) -> Path:
 
 def test_department_key_unifies_prefix_and_consolidated_suffix() -> None:
     region = ("上海市", "上海市", "闵行区")
-    a = keys.normalise_department("上海市闵行区地区工作办公室（汇总）", region)
-    b = keys.normalise_department("地区工作办公室", region)
-    c = keys.normalise_department("地区工作 办公室(汇总)", region)
+    a = identity.normalise_department("上海市闵行区地区工作办公室（汇总）", region)
+    b = identity.normalise_department("地区工作办公室", region)
+    c = identity.normalise_department("地区工作 办公室(汇总)", region)
     assert a == b == c == "地区工作办公室"  # and the 地区 of the name survives
     assert (
-        keys.normalise_department("南昌市东湖区公园街道办事处", ("江西省", "南昌市", "东湖区"))
+        identity.normalise_department("南昌市东湖区公园街道办事处", ("江西省", "南昌市", "东湖区"))
         == "公园街道办事处"
     )
-    scope = keys.department_scope(*region)
+    scope = identity.department_scope(*region)
     assert keys.department_key(scope, a, {}) == "闵行区/地区工作办公室"
     # the same name in two districts is two departments
     assert keys.department_key("东湖区", a, {}) != keys.department_key(scope, a, {})
@@ -166,13 +167,13 @@ def test_same_report_from_pdf_and_docx_has_one_id() -> None:
         make_report(file="a.docx", fmt="docx"), evidence={"budget.total.executed": "other sentence"}
     )
     assert pdf.sha256 != docx.sha256
-    assert keys.content_hash(pdf) == keys.content_hash(docx)
-    assert keys.report_key(pdf) == keys.report_key(docx)
+    assert identity.content_hash(pdf) == identity.content_hash(docx)
+    assert identity.report_key(pdf) == identity.report_key(docx)
     revised = make_report(executed=950_000.0)
-    assert keys.report_key(revised) == keys.report_key(pdf)
-    assert keys.content_hash(revised) != keys.content_hash(pdf)
+    assert identity.report_key(revised) == identity.report_key(pdf)
+    assert identity.content_hash(revised) != identity.content_hash(pdf)
     # a unit's consolidated report and its own report for the same year are two reports
-    assert keys.report_key(make_report(consolidated=True)) != keys.report_key(pdf)
+    assert identity.report_key(make_report(consolidated=True)) != identity.report_key(pdf)
     frames = records_to_frames([make_record(pdf), make_record(docx)], "r1", T1, aliases={})
     assert frames["core.reports"].height == 1
     assert frames["core.budget_lines"].height == 3
@@ -517,7 +518,7 @@ def test_indicator_met_examples(wh: Path) -> None:
 def test_alias_file_merges_renamed_unit_and_rebuild_applies_edits(tmp_path: Path, wh: Path) -> None:
     import shutil
 
-    from warehouse.models import run_models
+    from dbt_like_sql.build import run_models
 
     models = tmp_path / "models"
     shutil.copytree(DEFAULT_MODELS_DIR, models)
@@ -564,7 +565,7 @@ def test_failure_mid_load_leaves_previous_warehouse(wh: Path, monkeypatch: pytes
     def boom(*a, **k):
         raise RuntimeError("crash after merge")
 
-    monkeypatch.setattr("warehouse.load.build", boom)
+    monkeypatch.setattr("dbt_like_sql.load.build", boom)
     with pytest.raises(RuntimeError, match="crash after merge"):
         load(wh, [make_record(make_report("财政局"))], "r2")
     assert _file_digest(wh) == before

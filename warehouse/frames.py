@@ -9,8 +9,9 @@ from typing import Any
 
 import polars as pl
 
-from flows.reports.model import BUDGET_LINES as LINE_NAMES
-from flows.reports.model import Report, ReportRecord
+from flows.contract import keys as identity
+from flows.contract.report import BUDGET_LINES as LINE_NAMES
+from flows.contract.report import Report, ReportRecord
 from warehouse import keys, schema
 from warehouse.measures import parse_measure
 
@@ -59,8 +60,8 @@ def _report_row(
 ) -> dict[str, Any]:
     r = rec.report
     region = r.region
-    dept_norm = keys.report_department_norm(r)
-    scope = keys.department_scope(region.province, region.city, region.district)
+    dept_norm = identity.report_department_norm(r)
+    scope = identity.department_scope(region.province, region.city, region.district)
     return {
         "report_id": rid,
         "report_key": rkey,
@@ -212,15 +213,16 @@ def records_to_frames(
 
     Records with the same report_id (one report fetched as PDF and DOCX) give one row, the
     first; order is kept, since load numbers versions of a report in that order.
-    aliases defaults to dbt_like_sql/seeds/department_aliases.csv.
+    department_key is computed with `aliases` (none by default): the build that follows every
+    load re-derives it from the alias file (dbt_like_sql/seeds/department_aliases.csv).
     """
-    amap = keys.alias_map(keys.read_aliases()) if aliases is None else aliases
+    amap = aliases or {}
     loaded_at = to_timestamp(loaded_at) or loaded_at
     reports, lines, indicators, findings = [], [], [], []
     seen: set[str] = set()
     for rec in records:
-        rkey, chash = keys.report_key(rec.report), keys.content_hash(rec.report)
-        rid = keys.report_id(rkey, chash)
+        rkey, chash = identity.report_key(rec.report), identity.content_hash(rec.report)
+        rid = identity.report_id(rkey, chash)
         if rid in seen:
             continue
         seen.add(rid)

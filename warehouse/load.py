@@ -1,21 +1,20 @@
-"""Merging a run's frames into the warehouse: natural keys, report versions, one transaction, copy and swap."""
+"""Merging a run's frames into the warehouse: natural keys, report versions, inside the caller's transaction.
+
+(dbt_like_sql/load.py runs it with the build, in one transaction on a copy that is swapped in.)
+"""
 
 from __future__ import annotations
 
-import contextlib
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
 
-from warehouse import db, schema
+from warehouse import schema
 from warehouse.arrow import registered
-from warehouse.build import build
-from warehouse.models import DEFAULT_MODELS_DIR, ModelTestError, TestResult, failed_tests
 
 UNKNOWN_SOURCE = "unknown"
 _REPORT_COUNTS = ("reports_new", "reports_changed", "reports_unchanged", "reports_quarantined")
@@ -45,7 +44,8 @@ class LoadStats:
     tables: dict[str, TableStats] = field(default_factory=dict)
     per_source: dict[str, SourceStats] = field(default_factory=dict)
     views: list[str] = field(default_factory=list)
-    tests: list[TestResult] = field(default_factory=list)
+    # the build that follows the merge sets these: its views and SQL tests (dbt_like_sql.project.TestResult)
+    tests: list[Any] = field(default_factory=list)
     seconds: float = 0.0
 
     def _sum(self, attr: str) -> int:
@@ -343,41 +343,6 @@ def merge(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame], ru
     )
     runs = _run_rows(con, _conform(schema.RUNS, frames.get(schema.RUNS.qualified)), run_id, reports)
     stats.tables[schema.RUNS.qualified] = _upsert(con, schema.RUNS, runs)
-    return stats
-
-
-def load_run(
-    db_path: Path,
-    frames: Mapping[str, pl.DataFrame],
-    run_id: str,
-    *,
-    models_dir: Path = DEFAULT_MODELS_DIR,
-    lock_timeout: float = 30.0,
-    fail_on_test_error: bool = True,
-) -> LoadStats:
-    """Merge a run into the warehouse file and rebuild its views, atomically.
-
-    frames maps table names ("core.reports" or "reports", …) to frames such as
-    records_to_frames / documents_frame / fetch_log_frame / runs_frame return; tables
-    left out are not touched. Builds into a copy and renames it over db_path: readers
-    never wait, and any failure (including an error-severity SQL test when
-    fail_on_test_error) leaves the previous warehouse as it was.
-    """
-    started = time.perf_counter()
-    with db.building(Path(db_path), lock_timeout=lock_timeout) as con:
-        con.execute("BEGIN")
-        try:
-            stats = merge(con, frames, run_id)
-            stats.views, stats.tests = build(con, models_dir)
-            failed = failed_tests(stats.tests)
-            if failed and fail_on_test_error:
-                raise ModelTestError(failed)
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            raise
-    stats.seconds = time.perf_counter() - started
     return stats
 
 

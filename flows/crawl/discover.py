@@ -15,9 +15,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import httpx
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from flows.crawl.charset import decode_html
 from flows.crawl.http import FetchFailure, OnRequest, PoliteClient
 from flows.crawl.model import CrawlError, DocumentLink
-from flows.documents.charset import decode_html
 from flows.sources.model import Source
 
 _WS = re.compile(r"\s+")

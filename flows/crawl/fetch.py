@@ -21,10 +21,10 @@ import httpx
 from selectolax.lexbor import LexborHTMLParser
 
 from flows.crawl.archive import RawArchive
+from flows.crawl.charset import decode_html
 from flows.crawl.http import FetchFailure, HttpResponse, PoliteClient
 from flows.crawl.model import CrawlError, DocumentLink, FetchedDocument
 from flows.crawl.page_meta import parse_page_meta
-from flows.documents.charset import decode_html
 from flows.sources.model import Source
 
 _EXT_FORMAT = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flows.contract.report import BudgetLine
 from flows.documents.model import Document, Table
-from flows.reports.model import BudgetLine
 from flows.reports.numbers import AMOUNT_RE, UNIT, clean_number_text, decimals, parse_number, to_yuan
 from flows.reports.text import merged_tables, paragraphs, section, sentence_at, table_rows
 

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from flows.reports.model import Kind, Region
+from flows.contract.report import Kind, Region
 from flows.reports.places import _short, find_region, find_street, strip_region_prefix
 
 REPORT_WORDS = ("绩效自评", "绩效评价", "自评报告", "自评表", "绩效报告")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
+from flows.contract.report import Indicator
 from flows.documents.model import Table
-from flows.reports.model import Indicator
 from flows.reports.numbers import parse_number
 from flows.reports.text import table_rows
 

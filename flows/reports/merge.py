@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from flows.reports.model import Report, ReportRecord
+from flows.contract.report import Report, ReportRecord
 
 
 def _filled(report: Report) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flows.contract.report import Region, Report
 from flows.documents.model import Document, ExtractError
 from flows.reports.budget import parse_budget_lines
 from flows.reports.details import (
@@ -18,7 +19,6 @@ from flows.reports.details import (
 from flows.reports.forms import total_score, value_after
 from flows.reports.identity import find_identity, normalise_department
 from flows.reports.indicators import parse_indicator_table
-from flows.reports.model import Region, Report
 from flows.reports.places import find_region, find_street
 from flows.reports.project import ProjectParse, parse_project_block, project_blocks
 from flows.reports.prose_indicators import parse_prose_scores

@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from flows.reports.model import Region
+from flows.contract.report import Region
 
 _MUNICIPALITIES = {"11", "12", "31", "50"}
 _STREET = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:街道|镇|乡))")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flows.contract.report import Indicator
 from flows.documents.model import Document, Paragraph, Table
 from flows.reports.budget import BudgetParse, parse_budget_table
 from flows.reports.forms import compact, total_score, value_after
 from flows.reports.indicators import parse_indicator_table
-from flows.reports.model import Indicator
 from flows.reports.text import clean, merged_tables, table_rows
 
 _LABELS = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flows.reports.model import Indicator
+from flows.contract.report import Indicator
 from flows.reports.text import heading_level, strip_heading_number
 
 _WEIGHTED = re.compile(

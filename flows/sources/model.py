@@ -201,3 +201,20 @@ def load_sources(folder: Path | None = None) -> dict[str, Source]:
             raise SourceError(f"{path}: source name {src.name!r} is used twice")
         out[src.name] = src
     return out
+
+
+def select_sources(
+    names: list[str] | None, base_url: str | None, sources_dir: Path | None = None
+) -> list[Source]:
+    """The named sources (all enabled ones when none are named), rebased onto base_url if given."""
+    available = load_sources(sources_dir)
+    if names:
+        unknown = [n for n in names if n not in available]
+        if unknown:
+            raise ValueError(
+                f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(available))}"
+            )
+        chosen = [available[n] for n in names]
+    else:
+        chosen = [s for s in available.values() if s.enabled]
+    return [s.rebased(base_url) if base_url else s for s in chosen]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flows.extract_command import extract_files
+from expectations.extract_files import extract_files
 from tests.corpus.compare import FieldResult, compare_file
 
 FILES = Path(__file__).resolve().parent / "files"

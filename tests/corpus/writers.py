@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import escape as xml_escape
 
-from flows.mirror.render import pin_zip  # fixed zip times: the same document, the same bytes
+from tests.mirror.render import pin_zip  # fixed zip times: the same document, the same bytes
 
 Style = Literal["body", "title", "cover", "heading", "note"]
 

@@ -6,9 +6,16 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import keys, schema
+from dbt_like_sql.project import (
+    DEFAULT_MODELS_DIR,
+    ModelTestError,
+    TestResult,
+    build_models,
+    failed_tests,
+    run_tests,
+)
+from warehouse import db, keys, schema
 from warehouse.arrow import registered
-from warehouse.models import DEFAULT_MODELS_DIR, TestResult, build_models, run_tests
 
 ALIASES_CSV = Path("seeds") / "department_aliases.csv"
 
@@ -71,3 +78,16 @@ def build(
     apply_aliases(con)
     views = build_models(con, models_dir)
     return views, (run_tests(con, models_dir) if run_tests_too else [])
+
+
+def run_models(db_path: Path, models_dir: Path = DEFAULT_MODELS_DIR) -> list[str]:
+    """Rebuild aliases, views and comments of an existing warehouse (copy and swap); raises on failed tests."""
+    with db.building(Path(db_path)) as con:
+        con.execute("BEGIN")
+        views, results = build(con, models_dir)
+        failed = failed_tests(results)
+        if failed:
+            con.execute("ROLLBACK")
+            raise ModelTestError(failed)
+        con.execute("COMMIT")
+    return views

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 import polars as pl
 
-from flows.reports.model import ReportRecord
-from warehouse import keys
+from flows.contract import keys
+from flows.contract.report import ReportRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ def empty_sources(crawls: Iterable[Any]) -> list[HealthFinding]:
     items no longer match the selector, or the title filter no longer matches) or one that
     could not be reached. Either way nothing new arrives, silently, unless this says so.
 
-    `crawls` are pipeline.CrawlOutcome (source, list_pages, links, documents, errors).
+    `crawls` are flows.crawl.run.CrawlOutcome (source, list_pages, links, documents, errors).
     """
     out = []
     for c in crawls:

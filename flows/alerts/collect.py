@@ -7,9 +7,9 @@ from typing import Any
 
 import duckdb
 
-from flows.pipeline import CrawlOutcome
-from flows.process import Extracted
-from flows.summary import RunSummary, SourceSummary
+from flows.alerts.summary import RunSummary, SourceSummary
+from flows.crawl.run import CrawlOutcome
+from flows.reports.extract import Extracted
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """Build the demo mirror: two government site families rendered from the seed reports.
 
-    python -m flows.mirror.build [--seeds DIR] [--out DIR]
+    python -m tests.mirror.build [--seeds DIR] [--out DIR]
 
 Writes the site under flows/mirror/site/ (committed) and its manifest.json, which lists
 every document the mirror serves (URL path, seed, format, report or distractor) and,
@@ -22,8 +22,10 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Literal
 
-from flows.mirror.pages import ListItem, list_page, page_name
-from flows.mirror.render import (
+# SITE_DIR: the site is written where the demo serves it from, inside the package (it travels in the wheel)
+from flows.mirror.server import SITE_DIR
+from tests.mirror.pages import ListItem, list_page, page_name
+from tests.mirror.render import (
     HtmlPage,
     SheetSpec,
     render_docx,
@@ -31,12 +33,10 @@ from flows.mirror.render import (
     render_pdf,
     render_xlsx,
 )
-from flows.mirror.seed import SeedDoc, SeedTable, level_columns, parse_seed
+from tests.mirror.seed import SeedDoc, SeedTable, level_columns, parse_seed
 
-MIRROR_DIR = Path(__file__).resolve().parent
-SITE_DIR = MIRROR_DIR / "site"
 # The seeds live beside the repository: /work/shared/seeds next to /work/main.
-DEFAULT_SEEDS = MIRROR_DIR.parents[2] / "shared" / "seeds"
+DEFAULT_SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 
 MINHANG = "/zwgk.shmh.gov.cn"
 MINHANG_COLUMN = f"{MINHANG}/mh-xxgk-cms/website/mh_xxgk/czzj_ysjxgl"
@@ -525,7 +525,7 @@ def manifest(site: Site) -> dict[str, object]:
         for f in sorted(site.files, key=lambda f: f.path)
     }
     return {
-        "about": "Demo mirror of two government sites, built by `python -m flows.mirror.build`. "
+        "about": "Demo mirror of two government sites, built by `python -m tests.mirror.build`. "
         "documents: every report and distractor the mirror serves; files: per URL path, what the server "
         "sends (charset only for UTF-8 HTML, Last-Modified).",
         "sites": {

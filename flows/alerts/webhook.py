@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from flows.summary import RunSummary
+from flows.alerts.summary import RunSummary
 
 # what a receiver needs to act on a finding without opening the warehouse
 _FINDING_FIELDS = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dbt_like_sql.project import DEFAULT_MODELS_DIR, discover
 from warehouse import db
-from warehouse.models import DEFAULT_MODELS_DIR, discover
 
 
 def mart_names(models_dir: Path = DEFAULT_MODELS_DIR) -> tuple[str, ...]:

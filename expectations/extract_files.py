@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flows.pipeline import validate_records
-from flows.process import safe_reports_from_bytes
-from flows.reports.model import ReportRecord
+from expectations.runner import check_records
+from flows.contract.report import ReportRecord
+from flows.reports.extract import safe_reports_from_bytes
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -38,7 +38,7 @@ def extract_files(paths: list[str], today: dt.date | None = None) -> list[dict[s
         records.extend(mine)
         slots.append([])  # filled after validation
         slots[-1] = mine  # type: ignore[assignment]
-    validate_records(records, today)
+    check_records(records, today)
     out: list[dict[str, Any]] = []
     for slot in slots:
         if isinstance(slot, dict):

@@ -36,7 +36,7 @@ class RunSummary:
     district_year: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     warehouse: str = ""
-    # run-level alerts (flows/health.py): a source that yielded nothing, a district-year that lost reports
+    # run-level alerts (expectations/health.py): a source that yielded nothing, a district-year that lost reports
     health: list[dict[str, Any]] = field(default_factory=list)
     docs: str = ""  # the GX Data Docs index page of the run
 

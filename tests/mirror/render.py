@@ -17,7 +17,7 @@ from html import escape as html_escape
 from typing import Literal
 from xml.sax.saxutils import escape as xml_escape
 
-from flows.mirror.seed import (
+from tests.mirror.seed import (
     SeedBlock,
     SeedDoc,
     SeedParagraph,

@@ -1,0 +1,1 @@
+"""After the load: the run's summary for the operator, its Prefect artifacts and the webhook."""

@@ -1,0 +1,114 @@
+"""Bytes → reports: the extract and parse steps, for one document and for one source's batch.
+
+The boundary between reading (flows/documents) and parsing (flows/reports): whatever a reader
+raises becomes a listed rejection, never a stopped run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flows.contract.report import Report, ReportRecord
+from flows.crawl.archive import RawArchive
+from flows.crawl.model import FetchedDocument
+from flows.documents import read_document
+from flows.documents.model import ExtractError
+from flows.kill_points import kill_point
+from flows.progress import progress
+from flows.reports.merge import merge_page_records
+from flows.reports.parse import parse_reports
+from flows.reports.parse_cache import ParseCache
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A document that yielded no report: kept in the raw archive, listed and alerted on."""
+
+    name: str
+    sha256: str
+    kind: str
+    message: str
+    url: str | None = None
+
+
+@dataclass(slots=True)
+class Extracted:
+    records: list[ReportRecord] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    # sha256 → number of reports it yielded
+    yields: dict[str, int] = field(default_factory=dict)
+
+
+def reports_from_bytes(
+    data: bytes,
+    *,
+    name: str,
+    sha256: str,
+    content_type: str | None = None,
+    page_meta: dict[str, str] | None = None,
+    page_title: str | None = None,
+    today: dt.date | None = None,
+) -> list[Report]:
+    """Read and parse one document. Raises ExtractError with the contract's error kind."""
+    document = read_document(data, name, content_type)
+    return parse_reports(
+        document, file=name, sha256=sha256, page_meta=page_meta, page_title=page_title, today=today
+    )
+
+
+def safe_reports_from_bytes(data: bytes, **kwargs: object) -> tuple[list[Report], ExtractError | None]:
+    """Like reports_from_bytes, but never raises: a reader's unexpected failure is `corrupt`."""
+    name = str(kwargs.get("name", ""))
+    try:
+        return reports_from_bytes(data, **kwargs), None  # type: ignore[arg-type]
+    except ExtractError as e:
+        return [], e
+    except Exception as e:  # a reader bug must not stop the run; the file is kept and listed
+        return [], ExtractError("corrupt", f"{type(e).__name__}: {e}", name)
+
+
+def extract_documents(
+    documents: list[FetchedDocument],
+    archive: RawArchive,
+    today: dt.date | None = None,
+    *,
+    cache: ParseCache | None = None,
+) -> Extracted:
+    """Read and parse every fetched document; failures are listed, never raised.
+
+    With a cache, a document parsed before (same bytes, page facts and parser code) is not
+    read again: its reports come from the cache.
+    """
+    out = Extracted()
+    year = (today or dt.date.today()).year
+    label = f"parse {documents[0].source}" if documents else "parse"
+    progress(label, 0, len(documents))
+    for n, doc in enumerate(documents, 1):
+        name = doc.url.rsplit("/", 1)[-1] or doc.url
+        key = cache.key(doc.sha256, name, doc.content_type, doc.page_meta, doc.title, year) if cache else ""
+        reports = cache.get(key) if cache else None
+        error = None
+        if reports is None:
+            reports, error = safe_reports_from_bytes(
+                archive.read(doc.sha256),
+                name=name,
+                sha256=doc.sha256,
+                content_type=doc.content_type,
+                page_meta=doc.page_meta,
+                page_title=doc.title,
+                today=today,
+            )
+            if cache and error is None:
+                cache.put(key, reports)
+        progress(label)
+        kill_point("parse", n)
+        if error is not None:
+            out.rejected.append(Rejected(doc.url, doc.sha256, error.kind, error.message, doc.url))
+            out.yields[doc.sha256] = 0
+            continue
+        out.yields[doc.sha256] = len(reports)
+        for report in reports:
+            out.records.append(ReportRecord(report, doc.source, doc.url, doc.page_url, doc.fetched_at))
+    out.records = merge_page_records(out.records)
+    return out

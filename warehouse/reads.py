@@ -1,0 +1,43 @@
+"""What the warehouse already holds, read before a run so the run does only what changed.
+
+Loaded, not merely fetched: a run killed before its load must walk those pages again on the
+re-run, or their reports would never arrive. Both reads give "nothing" when there is no
+warehouse yet or it cannot be opened now (an analyst holding it read-write).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+
+def known_page_urls(db_path: Path, source: str) -> frozenset[str]:
+    """The report pages (and files) of `source` the warehouse already holds.
+
+    Empty when there is no warehouse yet or it cannot be opened now (an analyst holding it
+    read-write): the run then walks every list page, which is slower but never loses a report.
+    """
+    if not Path(db_path).is_file():
+        return frozenset()
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            rows = con.execute(
+                "SELECT page_url, url FROM raw.documents WHERE source = ?", [source]
+            ).fetchall()
+    except duckdb.Error:
+        return frozenset()
+    return frozenset(u for row in rows for u in row if u)
+
+
+def fetch_log_loaded_until(db_path: Path) -> dt.datetime | None:
+    """The time of the latest request raw.fetch_log holds (None: no warehouse, or none yet)."""
+    if not Path(db_path).is_file():
+        return None
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            row = con.execute("SELECT max(fetched_at) FROM raw.fetch_log").fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None
