@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export GX_ANALYTICS_ENABLED := False
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test test-unit test-integration lint format bench clean system-deps
+.PHONY: install demo test test-unit test-integration wheel-check lint format bench clean system-deps
 
 install: $(STAMP)
 
@@ -50,6 +50,10 @@ test-unit: install
 
 test-integration: install
 	$(BIN)/python -m pytest -q -m integration
+
+# the wheel test with its dependencies installed afresh too (~150 s here), not shared with .venv
+wheel-check: install
+	GOVPERF_WHEEL_FULL_INSTALL=1 $(BIN)/python -m pytest -q tests/test_wheel.py
 
 # ruff (lint and format) and the layers of the data path (import-linter, [tool.importlinter])
 lint: install

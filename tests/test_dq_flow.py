@@ -15,6 +15,8 @@ import pytest
 from flows.mirror.server import SITE_DIR, MirrorServer
 from tests.test_alerts import Receiver
 
+pytestmark = pytest.mark.integration  # real servers and real Prefect flow runs
+
 SOURCES = ["minhang_mirror", "donghu_mirror"]
 DONGHU = "dhq.nc.gov.cn/dhqrmzf"
 REPORT_003 = f"{DONGHU}/bmczyjs07/202305/ebd0819170f051b188b3e8f300cc43a7.shtml"

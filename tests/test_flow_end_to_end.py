@@ -9,6 +9,8 @@ import pytest
 
 from flows.mirror.server import serve_mirror
 
+pytestmark = pytest.mark.integration  # real servers and real Prefect flow runs
+
 MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
 TABLES = ["core.reports", "core.budget_lines", "core.indicators", "core.dq_findings", "raw.documents"]
 

@@ -21,6 +21,8 @@ from flows.mirror.server import SITE_DIR, MirrorServer
 from flows.reports import parse_cache
 from flows.reports.extract import extract_documents
 
+pytestmark = pytest.mark.integration  # real servers and real Prefect flow runs
+
 MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
 MINHANG_LIST = "/zwgk.shmh.gov.cn/mh-xxgk-cms/website/mh_xxgk/czzj_ysjxgl/index.html"
 # a report on Minhang's first list page that run 1 does not see yet

@@ -15,6 +15,8 @@ from flows.crawl.check import check_source
 from flows.mirror.server import MirrorServer, serve_mirror
 from flows.sources.model import SOURCES_DIR, load_sources
 
+pytestmark = pytest.mark.integration  # real servers and real Prefect flow runs
+
 GOVPERF = str(Path(sys.executable).parent / "govperf")
 
 
