@@ -11,9 +11,7 @@ import pytest
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-if not SEEDS_DIR.exists():  # a clone elsewhere: shared/ sits beside the project's root
-    SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+from tests.mirror.build import DEFAULT_SEEDS as SEEDS_DIR
 
 
 @pytest.fixture(scope="session")
@@ -27,4 +25,8 @@ def prefect_harness() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
+    # the seed reports are shared data beside the repository, not part of it: a clone without
+    # them runs every other test
+    if not SEEDS_DIR.is_dir():
+        pytest.skip(f"the shared seed reports are not here ({SEEDS_DIR})")
     return SEEDS_DIR

@@ -19,10 +19,11 @@ from flows.documents.pdf_layout import (
     remove_running_lines,
 )
 from flows.documents.reflow import is_cut, join_lines, starts_item
+from tests.mirror.build import DEFAULT_SEEDS
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "documents"
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = DEFAULT_SEEDS
 SITE = ROOT / "flows" / "mirror" / "site"
 RUNNING_HEADER = "上海市闵行区示例街道社区服务中心2023年度部门整体支出绩效自评报告"
 
@@ -491,7 +492,7 @@ def test_txt_in_gb18030_with_tab_table() -> None:
     assert doc.tables[0].rows == (("内容", "预算数"), ("基本支出", "100"), ("项目支出", "200"))
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seeds not present")
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the shared seed reports are not here ({SEEDS})")
 def test_seeds_read_with_their_tables() -> None:
     seeds = {p.name[:3]: read_document(p.read_bytes(), p.name) for p in sorted(SEEDS.glob("*.txt"))}
     assert set(seeds) >= {"000", "003", "004"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import shutil
 import uuid
@@ -35,8 +36,11 @@ from tests.mirror.render import (
 )
 from tests.mirror.seed import SeedDoc, SeedTable, level_columns, parse_seed
 
-# The seeds live beside the repository: /work/shared/seeds next to /work/main.
-DEFAULT_SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+# The seeds live beside the repository (/work/shared/seeds next to /work/main); GOVPERF_SEEDS_DIR
+# names another folder (or a missing one, to see which tests need them)
+DEFAULT_SEEDS = Path(
+    os.environ.get("GOVPERF_SEEDS_DIR") or Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+)
 
 MINHANG = "/zwgk.shmh.gov.cn"
 MINHANG_COLUMN = f"{MINHANG}/mh-xxgk-cms/website/mh_xxgk/czzj_ysjxgl"
