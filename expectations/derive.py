@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from flows.contract import fields as contract
 from flows.contract import keys
 from flows.contract.report import Report, ReportRecord
 from flows.reports.numbers import UNIT_FACTORS
@@ -64,11 +65,7 @@ def budget_lines_frame(reports: list[Report]) -> pl.DataFrame:
     schema = {
         "report_idx": pl.Int64,
         "line": pl.String,
-        "initial": pl.Float64,
-        "adjustment": pl.Float64,
-        "adjusted": pl.Float64,
-        "executed": pl.Float64,
-        "rate": pl.Float64,
+        **contract.polars_schema(*(f"budget.total.{f.name}" for f in contract.BUDGET_AMOUNTS)),
         "rate_text": pl.String,
         "rate_base": pl.String,
         "rate_computed": pl.Float64,
@@ -155,10 +152,7 @@ def reports_frame(reports: list[Report], today: dt.date | None = None) -> pl.Dat
         )
     schema = {
         "report_idx": pl.Int64,
-        "kind": pl.String,
-        "fiscal_year": pl.Int64,
-        "department": pl.String,
-        "district": pl.String,
+        **contract.polars_schema("kind", "fiscal_year", "department", "region.district"),
         "has_budget_total": pl.Boolean,
         "published_year": pl.Int64,
         "year_not_after_publish": pl.Boolean,
@@ -166,13 +160,13 @@ def reports_frame(reports: list[Report], today: dt.date | None = None) -> pl.Dat
         "parts_adjusted_gap": pl.Float64,
         "parts_executed_gap": pl.Float64,
         "parts_ok": pl.Boolean,
-        "score_total": pl.Float64,
+        "score_total": contract.polars_dtype(contract.field_at("score.total")),
         "indicator_score_sum": pl.Float64,
         "score_candidates": pl.String,
         "score_matches_ok": pl.Boolean,
         "period_years": pl.String,
         "period_ok": pl.Boolean,
-        "publisher": pl.String,
+        **contract.polars_schema("publisher"),
         "publisher_ok": pl.Boolean,
     }
     return pl.DataFrame(rows, schema=schema)
@@ -196,9 +190,7 @@ def indicators_frame(reports: list[Report]) -> pl.DataFrame:
     schema = {
         "report_idx": pl.Int64,
         "seq": pl.Int64,
-        "name": pl.String,
-        "weight": pl.Float64,
-        "score": pl.Float64,
+        **contract.polars_schema("indicators.name", "indicators.weight", "indicators.score"),
         "score_ok": pl.Boolean,
     }
     return pl.DataFrame(rows, schema=schema)

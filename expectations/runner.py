@@ -20,7 +20,7 @@ from expectations.derive import (
     warehouse_reports_frame,
 )
 from expectations.suites import MAX_YEAR_PARAMETER, Check, Table, checks_by_id, load_suite_dicts
-from flows.contract.report import Finding, Report, ReportRecord
+from flows.contract.report import FINDING_FIELDS, Finding, Report, ReportRecord
 
 # the columns that identify a row of each derived frame in GX's unexpected_index_list
 _KEYS: dict[str, list[str]] = {
@@ -134,16 +134,7 @@ def set_dq(report: Report, found: list[Finding]) -> None:
     status = "fail" if any(f.severity == "error" for f in found) else "warn" if found else "pass"
     report.dq = {
         "status": status,
-        "issues": [
-            {
-                "check": f.check,
-                "severity": f.severity,
-                "field": f.field,
-                "message": f.message,
-                "evidence": f.evidence,
-            }
-            for f in found
-        ],
+        "issues": [{name: getattr(f, name) for name in FINDING_FIELDS} for f in found],
     }
 
 

@@ -254,12 +254,27 @@ def run(
 
 @app.command()
 def extract(
-    files: Annotated[list[Path], typer.Argument(help="Report files: html, pdf, docx, doc, xlsx, xls, txt.")],
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Report files: html, pdf, docx, doc, xlsx, xls, txt.")
+    ] = None,
     json_lines: Annotated[
         bool, typer.Option("--json", help="Print JSON Lines (one report per line).")
     ] = False,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Print the JSON Schema of a --json line and exit.")
+    ] = False,
 ) -> None:
     """Parse and check report files; exit 1 if any file was rejected."""
+    if schema:
+        import json
+
+        from flows.contract.fields import json_schema
+
+        sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
+        return
+    if not files:
+        err.print("[red]error:[/red] name at least one file (or --schema)")
+        raise typer.Exit(2)
     from expectations.extract_files import extract_files, to_json_lines
 
     objects = extract_files([str(f) for f in files])

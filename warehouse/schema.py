@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from flows.contract import fields as contract
+
 _POLARS: dict[str, pl.DataType] = {
     "VARCHAR": pl.String(),
     "DOUBLE": pl.Float64(),
@@ -70,19 +72,14 @@ def _c(name: str, type_: str, description: str, label_zh: str = "", nullable: bo
     return Column(name, type_, description, label_zh, nullable)
 
 
+def _from_contract(path: str, name: str | None = None, nullable: bool = True) -> Column:
+    """A column holding a contract field: its type, description and label are the contract's."""
+    f = contract.field_at(path)
+    return Column(name or f.name, contract.SQL_TYPES[f.type], f.description, f.label_zh, nullable)
+
+
 def _budget_columns() -> tuple[Column, ...]:
-    return (
-        _c("initial", "DOUBLE", "Budget at the start of the year, yuan.", "年初预算数"),
-        _c("adjustment", "DOUBLE", "Signed mid-year change, yuan (调增 +, 调减 −).", "预算调整数"),
-        _c(
-            "adjusted",
-            "DOUBLE",
-            "Budget after adjustment (full-year budget), yuan.",
-            "调整后预算数/全年预算数",
-        ),
-        _c("executed", "DOUBLE", "Amount executed (spent), yuan.", "全年执行数/预算执行数"),
-        _c("rate", "DOUBLE", "Execution rate in percent, exactly as the document states it.", "预算执行率"),
-    )
+    return tuple(_from_contract(f"budget.total.{f.name}") for f in contract.BUDGET_AMOUNTS)
 
 
 DOCUMENTS = Table(
@@ -166,17 +163,17 @@ REPORTS = Table(
         _c("source", "VARCHAR", "Source name.", "来源站点"),
         _c("source_url", "VARCHAR", "URL of the document.", "文件地址"),
         _c("page_url", "VARCHAR", "URL of the publishing page.", "发布页面"),
-        _c("file", "VARCHAR", "File name or path as given.", "文件名"),
+        _from_contract("file"),
         _c("format", "VARCHAR", "Document format.", "文件格式"),
-        _c("kind", "VARCHAR", "department_overall (部门整体支出) or project (项目支出).", "报告类型"),
-        _c("title", "VARCHAR", "Report title.", "报告标题"),
-        _c("fiscal_year", "INTEGER", "Year evaluated (not the year published).", "评价年度"),
-        _c("province", "VARCHAR", "Province.", "省"),
-        _c("city", "VARCHAR", "City.", "市"),
-        _c("district", "VARCHAR", "District or county.", "区县"),
-        _c("street", "VARCHAR", "Street, town or township, when the unit sits under one.", "街道/镇/乡"),
-        _c("department", "VARCHAR", "Unit name without the region prefix.", "部门（单位）名称"),
-        _c("department_full", "VARCHAR", "Unit name as written.", "部门（单位）全称"),
+        _from_contract("kind"),
+        _from_contract("title"),
+        _from_contract("fiscal_year"),
+        _from_contract("region.province"),
+        _from_contract("region.city"),
+        _from_contract("region.district"),
+        _from_contract("region.street"),
+        _from_contract("department"),
+        _from_contract("department_full"),
         _c(
             "department_norm",
             "VARCHAR",
@@ -189,33 +186,23 @@ REPORTS = Table(
             "One department across years and spellings: district + '/' + canonical name (aliases applied).",
             "部门标识",
         ),
-        _c("consolidated", "BOOLEAN", "True for a 汇总 (consolidated) report.", "是否汇总"),
-        _c("project_name", "VARCHAR", "Project name, for project reports.", "项目名称"),
-        _c("supervisor", "VARCHAR", "Supervising department, for project reports.", "主管部门"),
-        _c("publisher", "VARCHAR", "Publishing body.", "发布机构"),
-        _c("published_date", "DATE", "Publication date.", "发布日期"),
-        _c("index_no", "VARCHAR", "Index number.", "索引号"),
-        _c("budget_unit", "VARCHAR", "Unit the document printed amounts in (元/万元/亿元).", "金额单位"),
-        _c("assets_total_begin", "DOUBLE", "Total assets at the start of the year, yuan.", "年初资产总额"),
-        _c("assets_total_end", "DOUBLE", "Total assets at the end of the year, yuan.", "年末资产总额"),
-        _c(
-            "assets_fixed_begin",
-            "DOUBLE",
-            "Fixed assets (original value) at the start, yuan.",
-            "年初固定资产原值",
-        ),
-        _c(
-            "assets_fixed_end",
-            "DOUBLE",
-            "Fixed assets (original value) at the end, yuan.",
-            "年末固定资产原值",
-        ),
-        _c("staff_authorized", "INTEGER", "Authorised posts.", "编制人数"),
-        _c("staff_actual", "INTEGER", "Staff in post.", "实有人数"),
-        _c("score_total", "DOUBLE", "Stated overall self-evaluation score.", "自评总得分"),
-        _c("score_grade", "VARCHAR", "Stated grade (优/良/中/差).", "评价等级"),
-        _c("problems", "VARCHAR[]", "Numbered problems (存在问题).", "存在问题"),
-        _c("measures", "VARCHAR[]", "Numbered measures (改进措施).", "改进措施"),
+        _from_contract("consolidated"),
+        _from_contract("project_name"),
+        _from_contract("supervisor"),
+        _from_contract("publisher"),
+        _from_contract("published_date"),
+        _from_contract("index_no"),
+        _from_contract("budget.unit", "budget_unit"),
+        _from_contract("assets.total_begin", "assets_total_begin"),
+        _from_contract("assets.total_end", "assets_total_end"),
+        _from_contract("assets.fixed_begin", "assets_fixed_begin"),
+        _from_contract("assets.fixed_end", "assets_fixed_end"),
+        _from_contract("staff.authorized", "staff_authorized"),
+        _from_contract("staff.actual", "staff_actual"),
+        _from_contract("score.total", "score_total"),
+        _from_contract("score.grade", "score_grade"),
+        _from_contract("problems"),
+        _from_contract("measures"),
         _c(
             "evidence_json",
             "VARCHAR",
@@ -246,8 +233,8 @@ BUDGET_LINES = Table(
         ),
         *_budget_columns(),
         _c("rate_text", "VARCHAR", "The rate as printed, for its precision.", "执行率原文"),
-        _c("weight", "DOUBLE", "Weight of budget execution in the score, when scored.", "分值"),
-        _c("score", "DOUBLE", "Score for budget execution, when scored.", "得分"),
+        _from_contract("budget.total.weight"),
+        _from_contract("budget.total.score"),
         _c("evidence", "VARCHAR", "Sentence or table row the line was read from.", "数据出处"),
     ),
     key=("report_id", "line"),
@@ -260,14 +247,14 @@ INDICATORS = Table(
     (
         _c("report_id", "VARCHAR", "Report version.", "报告版本编号", False),
         _c("seq", "INTEGER", "Position in the document.", "序号", False),
-        _c("level1", "VARCHAR", "Level-1 indicator (产出指标, 效益指标 …).", "一级指标"),
-        _c("level2", "VARCHAR", "Level-2 indicator (数量指标, 质量指标 …).", "二级指标"),
-        _c("name", "VARCHAR", "Level-3 indicator name.", "三级指标"),
-        _c("weight", "DOUBLE", "Weight (分值/权重).", "分值"),
-        _c("target", "VARCHAR", "Target as written.", "年度指标值"),
-        _c("actual", "VARCHAR", "Actual as written.", "全年完成值"),
-        _c("score", "DOUBLE", "Score given.", "得分"),
-        _c("reason", "VARCHAR", "Reason for a shortfall.", "偏差原因分析"),
+        _from_contract("indicators.level1"),
+        _from_contract("indicators.level2"),
+        _from_contract("indicators.name"),
+        _from_contract("indicators.weight"),
+        _from_contract("indicators.target"),
+        _from_contract("indicators.actual"),
+        _from_contract("indicators.score"),
+        _from_contract("indicators.reason"),
         # parsed at load time (warehouse/measures.py) so the marts compare numbers, not text
         _c(
             "target_op",
@@ -307,11 +294,11 @@ DQ_FINDINGS = Table(
             "报告版本编号",
             False,
         ),
-        _c("check", "VARCHAR", "Check name from contract.md.", "检查项", False),
-        _c("severity", "VARCHAR", "error or warning.", "严重程度", False),
-        _c("field", "VARCHAR", "Report field the finding is about.", "字段", False),
-        _c("message", "VARCHAR", "What is wrong, with the numbers.", "说明"),
-        _c("evidence", "VARCHAR", "The sentence that proves it.", "证据"),
+        _from_contract("dq.issues.check", nullable=False),
+        _from_contract("dq.issues.severity", nullable=False),
+        _from_contract("dq.issues.field", nullable=False),
+        _from_contract("dq.issues.message"),
+        _from_contract("dq.issues.evidence"),
         _c("detected_at", "TIMESTAMP", "When first detected.", "发现时间"),
         _c("run_id", "VARCHAR", "Run that first detected it.", "运行编号"),
     ),

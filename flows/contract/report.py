@@ -1,13 +1,16 @@
-"""A parsed report, shaped as contract.md defines it (field names are fixed there)."""
+"""A parsed report, shaped as contract.md defines it (field names are fixed there; declared in fields.py)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from flows.contract import fields
+
 Kind = Literal["department_overall", "project"]
-BUDGET_LINES = ("total", "basic", "project", "fiscal", "other")
-AMOUNT_FIELDS = ("initial", "adjustment", "adjusted", "executed")
+BUDGET_LINES = tuple(name for name, _, _ in fields.BUDGET_LINES)
+AMOUNT_FIELDS = tuple(f.name for f in fields.BUDGET_AMOUNTS if f.name != "rate")
 
 
 @dataclass(slots=True)
@@ -48,7 +51,15 @@ class Indicator:
     reason: str | None = None
 
 
-INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "target", "actual", "score", "reason")
+INDICATOR_FIELDS = tuple(f.name for f in fields.INDICATOR)
+_REPORT_FIELDS = tuple(f.name for f in fields.REPORT)
+_REGION_FIELDS = tuple(f.name for f in fields.REGION)
+_ASSET_FIELDS = tuple(f.name for f in fields.ASSETS)
+_STAFF_FIELDS = tuple(f.name for f in fields.STAFF)
+_SCORE_FIELDS = tuple(f.name for f in fields.SCORE)
+_AMOUNT_AND_RATE = tuple(f.name for f in fields.BUDGET_AMOUNTS)
+_LINE_SCORE = tuple(f.name for f in fields.BUDGET_SCORE)
+FINDING_FIELDS = tuple(f.name for f in fields.FINDING)
 
 
 @dataclass(slots=True)
@@ -92,45 +103,43 @@ class Report:
     dq: dict[str, Any] | None = None
 
     def to_contract(self) -> dict[str, Any]:
-        """The JSON object `govperf extract --json` prints for this report."""
-        budget: dict[str, Any] = {"unit": self.budget_unit}
-        for name in BUDGET_LINES:
-            line = self.budget.get(name)
-            if line is None:
-                if name in ("total", "basic", "project"):
-                    budget[name] = {f: None for f in (*AMOUNT_FIELDS, "rate")}
-                continue
-            d = {f: getattr(line, f) for f in (*AMOUNT_FIELDS, "rate")}
-            if line.weight is not None or line.score is not None:
-                d["weight"], d["score"] = line.weight, line.score
-            budget[name] = d
-        return {
-            "file": self.file,
-            "sha256": self.sha256,
-            "format": self.format,
-            "kind": self.kind,
-            "title": self.title,
-            "fiscal_year": self.fiscal_year,
-            "region": asdict(self.region),
-            "department": self.department,
-            "department_full": self.department_full,
-            "consolidated": self.consolidated,
-            "project_name": self.project_name,
-            "supervisor": self.supervisor,
-            "publisher": self.publisher,
-            "published_date": self.published_date,
-            "index_no": self.index_no,
-            "budget": budget,
-            "assets": dict(self.assets),
-            "staff": dict(self.staff),
+        """The JSON object `govperf extract --json` prints for this report (flows/contract/fields.py)."""
+        nested = {
+            "region": {name: getattr(self.region, name) for name in _REGION_FIELDS},
+            "budget": self._budget_contract(),
+            "assets": {name: self.assets.get(name) for name in _ASSET_FIELDS},
+            "staff": {name: self.staff.get(name) for name in _STAFF_FIELDS},
             # a flat dict per row: asdict's deep copy made this the cost of loading 100k reports
             "indicators": [{f: getattr(i, f) for f in INDICATOR_FIELDS} for i in self.indicators],
-            "score": {"total": self.score_total, "grade": self.score_grade},
+            "score": {name: getattr(self, f"score_{name}") for name in _SCORE_FIELDS},
             "problems": list(self.problems),
             "measures": list(self.measures),
             "evidence": dict(self.evidence),
-            "dq": self.dq,
         }
+        return {name: nested[name] if name in nested else getattr(self, name) for name in _REPORT_FIELDS}
+
+    def _budget_contract(self) -> dict[str, Any]:
+        budget: dict[str, Any] = {"unit": self.budget_unit}
+        for name, _, always in fields.BUDGET_LINES:
+            line = self.budget.get(name)
+            if line is None:
+                if always:
+                    budget[name] = dict.fromkeys(_AMOUNT_AND_RATE)
+                continue
+            d = {f: getattr(line, f) for f in _AMOUNT_AND_RATE}
+            if line.weight is not None or line.score is not None:
+                d.update({f: getattr(line, f) for f in _LINE_SCORE})
+            budget[name] = d
+        return budget
+
+
+def report_from_dict(d: Mapping[str, Any]) -> Report:
+    """A Report from the plain dict dataclasses.asdict made of it (the parse cache's round trip)."""
+    data = dict(d)
+    data["region"] = Region(**data["region"])
+    data["budget"] = {k: BudgetLine(**v) for k, v in data["budget"].items()}
+    data["indicators"] = [Indicator(**i) for i in data["indicators"]]
+    return Report(**data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from flows.contract.report import BudgetLine, Indicator, Region, Report
+from flows.contract.report import Report, report_from_dict
 
 # what a document's reports depend on besides its bytes: the readers, the parser, their libraries
 # (folders and files of the flows package)
@@ -53,14 +53,6 @@ def code_fingerprint(flows_dir: Path | None = None) -> str:
     for tool in _TOOLS:  # legacy .doc reads differently with antiword, catdoc or neither
         h.update(f"{tool}={shutil.which(tool) is not None}\0".encode())
     return h.hexdigest()
-
-
-def report_from_dict(d: Mapping[str, Any]) -> Report:
-    data = dict(d)
-    data["region"] = Region(**data["region"])
-    data["budget"] = {k: BudgetLine(**v) for k, v in data["budget"].items()}
-    data["indicators"] = [Indicator(**i) for i in data["indicators"]]
-    return Report(**data)
 
 
 def _round_trips(reports: list[Report]) -> list[dict[str, Any]] | None:
