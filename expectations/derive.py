@@ -14,6 +14,7 @@ import polars as pl
 from flows.contract import fields as contract
 from flows.contract import keys
 from flows.contract.report import Report, ReportRecord
+from flows.contract.rules import execution_rate, rate_base
 from flows.reports.numbers import UNIT_FACTORS
 from flows.reports.places import find_region, find_street
 
@@ -27,8 +28,7 @@ def budget_lines_frame(reports: list[Report]) -> pl.DataFrame:
     rows = []
     for idx, r in enumerate(reports):
         for name, line in r.budget.items():
-            base = line.adjusted if line.adjusted else line.initial
-            computed = line.executed / base * 100 if line.executed is not None and base else None
+            computed = execution_rate(line.executed, line.adjusted, line.initial)
             decimals = (line.rate_text or "").partition(".")[2]
             tol = max(0.5 * 10 ** -len(decimals), 0.05) if line.rate_text else None
             gap = abs(line.rate - computed) if line.rate is not None and computed is not None else None
@@ -50,7 +50,7 @@ def budget_lines_frame(reports: list[Report]) -> pl.DataFrame:
                     "executed": line.executed,
                     "rate": line.rate,
                     "rate_text": line.rate_text,
-                    "rate_base": "adjusted" if line.adjusted else "initial",
+                    "rate_base": rate_base(line.adjusted, line.initial),
                     "rate_computed": computed,
                     "rate_tolerance": tol,
                     "rate_ok": None if gap is None else gap <= tol + 1e-9,

@@ -103,3 +103,34 @@ def test_warehouse_columns_take_the_contracts_words(table: schema.Table, column:
         declared.description,
         declared.label_zh,
     )
+
+
+def test_python_and_sql_compute_the_execution_rate_by_the_same_rule() -> None:
+    """The rule is flows/contract/rules.py; the staging model writes it in SQL. Run the model's own
+    expression over the same lines (a zero adjusted budget among them: no rate, no fallback)."""
+    import re
+
+    import duckdb
+
+    from dbt_like_sql.project import DEFAULT_MODELS_DIR
+    from flows.contract.rules import execution_rate
+
+    sql = (DEFAULT_MODELS_DIR / "staging" / "stg_budget_lines.sql").read_text(encoding="utf-8")
+    (expression,) = re.findall(r"^\s*(.+?)\s+AS rate_computed,", sql, re.M)
+    lines = [
+        (90.0, 100.0, 80.0),
+        (90.0, None, 80.0),
+        (90.0, 0.0, 80.0),
+        (0.0, 0.0, None),
+        (90.0, None, None),
+        (None, 100.0, 80.0),
+        (90.0, None, 0.0),
+    ]
+    with duckdb.connect() as con:
+        got = con.execute(
+            f"SELECT {expression} FROM (VALUES {', '.join('(?, ?, ?)' for _ in lines)}) "
+            "AS b(executed, adjusted, initial)",
+            [v for line in lines for v in line],
+        ).fetchall()
+    assert [row[0] for row in got] == [execution_rate(*line) for line in lines]
+    assert execution_rate(90.0, 0.0, 80.0) is None and execution_rate(90.0, None, 80.0) == 112.5

@@ -1,4 +1,6 @@
--- Budget lines of current reports with the rate recomputed from the amounts.
+-- Budget lines of current reports with the rate recomputed from the amounts, by the one rule of
+-- flows/contract/rules.py (execution_rate): executed over the adjusted budget when given, else the
+-- initial one; NULL when that base is 0 or missing (tests/test_contract.py holds the two together).
 -- nullif on every denominator: DuckDB 2.0 gives inf for x/0 where 1.x gives NULL.
 SELECT
     r.report_id,

@@ -14,10 +14,9 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from flows.contract.names import strip_consolidated
 from flows.contract.report import Report
 
-# 汇总 marks the consolidated report of a unit and its subordinates; it is the same department
-_CONSOLIDATED_SUFFIX = re.compile(r"\(?汇总\)?$")
 _SPACES = re.compile(r"\s+")
 # fields of the contract JSON that describe the file, not what it says
 _NOT_CONTENT = ("file", "sha256", "format", "dq", "evidence")
@@ -39,7 +38,10 @@ def normalise_name(text: str | None) -> str | None:
 def normalise_department(name: str | None, region_names: Iterable[str | None] = ()) -> str | None:
     """A unit name without region prefix, 汇总 suffix, spaces or full-width brackets.
 
-    Only the report's own region names are stripped: a generic "…区" pattern would eat the
+    Applied to the report's `department`, which the parser already normalised
+    (names.department_name); this folds widths and spaces on top, so two spellings meet, and does
+    the same to department_full and the alias file's names. Only the report's own region names
+    are stripped: a generic "…区" pattern would eat the
     "地区" of 地区工作办公室.
     """
     text = normalise_name(name)
@@ -53,7 +55,7 @@ def normalise_department(name: str | None, region_names: Iterable[str | None] = 
             if text.startswith(prefix) and len(text) > len(prefix):
                 text = text[len(prefix) :]
                 stripped = True
-    text = _CONSOLIDATED_SUFFIX.sub("", text)
+    text = strip_consolidated(text)
     return text or None
 
 

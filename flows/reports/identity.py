@@ -6,8 +6,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from flows.contract.names import department_name as normalise_department
+from flows.contract.names import short_place_name as _short
+from flows.contract.names import strip_region_prefix
 from flows.contract.report import Kind, Region
-from flows.reports.places import _short, find_region, find_street, strip_region_prefix
+from flows.reports.places import find_region, find_street
 
 REPORT_WORDS = ("绩效自评", "绩效评价", "自评报告", "自评表", "绩效报告")
 ORG_SUFFIX = (
@@ -181,11 +184,6 @@ def find_department_in_body(paras: list[str], region: Region) -> str | None:
     prefixes = tuple(p for p in (region.province, region.city, region.district) if p)
     spelled = [n for n in counts if n.endswith(core) and (n == core or n.startswith(prefixes))]
     return max(spelled, key=len)
-
-
-def normalise_department(full: str, region: Region) -> str:
-    name = strip_region_prefix(full, region)
-    return re.sub(r"[（(]?汇总[)）]?$", "", name).strip() or name
 
 
 def find_identity(paras: list[str], page_title: str | None, max_year: int) -> Identity:
