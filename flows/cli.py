@@ -321,12 +321,11 @@ def sql(
     """Run a read-only query on the warehouse and print a table."""
     import duckdb
 
+    from dbt_like_sql import read
+
     path = _warehouse(home)
     try:
-        with duckdb.connect(str(path), read_only=True) as con:
-            cur = con.execute(query)
-            columns = [d[0] for d in cur.description] if cur.description else []
-            rows = cur.fetchall() if columns else []
+        columns, rows = read.query(path, query)
     except duckdb.Error as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(1) from e
@@ -349,21 +348,11 @@ def dq(
     proves it, and where the report was published."""
     import duckdb
 
+    from dbt_like_sql import read
+
     path = _warehouse(home)
-    where = " AND ".join(
-        c for c, v in (("severity = $severity", severity), ('"check" = $check', check)) if v is not None
-    )
-    params = {k: v for k, v in (("severity", severity), ("check", check)) if v is not None}
     try:
-        with duckdb.connect(str(path), read_only=True) as con:
-            rows = con.execute(
-                f"""SELECT detected_at, severity, "check", district, department, fiscal_year, field,
-                           message, evidence, source_url, page_url
-                    FROM marts.dq_issues {"WHERE " + where if where else ""}
-                    ORDER BY detected_at DESC, severity, district, department, "check", field
-                    LIMIT {int(limit)}""",
-                params,
-            ).fetchall()
+        rows = read.latest_findings(path, limit, severity, check)
     except duckdb.Error as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(1) from e
@@ -398,15 +387,17 @@ def runs(
     limit: Annotated[int, typer.Option(help="How many rows (run × source).")] = 20,
 ) -> None:
     """Recent runs per source, from marts.run_history: requests, 304s, downloads, reports."""
-    # the columns an operator compares night to night, narrow enough for a terminal
-    sql(
-        f"""SELECT run_id AS run, source, strftime(started, '%m-%d %H:%M') AS "started (UTC)",
-                   round(duration_s, 1) AS seconds, requests, not_modified AS "304",
-                   bodies_downloaded AS downloaded, reports_new AS new, reports_changed AS changed,
-                   reports_unchanged AS unchanged, reports_quarantined AS quarantined, errors
-            FROM marts.run_history ORDER BY started DESC, source LIMIT {int(limit)}""",
-        home,
-    )
+    import duckdb
+
+    from dbt_like_sql import read
+
+    path = _warehouse(home)
+    try:
+        columns, rows = read.recent_runs(path, limit)
+    except duckdb.Error as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from e
+    _print_rows(columns, rows)
 
 
 @app.command()

@@ -39,7 +39,7 @@ def normalise_department(name: str | None, region_names: Iterable[str | None] = 
     """A unit name without region prefix, 汇总 suffix, spaces or full-width brackets.
 
     Applied to the report's `department`, which the parser already normalised
-    (names.department_name); this folds widths and spaces on top, so two spellings meet, and does
+    (flows/reports/names.py); this folds widths and spaces on top, so two spellings meet, and does
     the same to department_full and the alias file's names. Only the report's own region names
     are stripped: a generic "…区" pattern would eat the
     "地区" of 地区工作办公室.

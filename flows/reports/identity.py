@@ -6,11 +6,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from flows.contract.names import department_name as normalise_department
-from flows.contract.names import short_place_name as _short
-from flows.contract.names import strip_region_prefix
 from flows.contract.report import Kind, Region
-from flows.reports.places import find_region, find_street
+from flows.reports.names import department_name as normalise_department
+from flows.reports.places import _short, find_region, find_street, strip_region_prefix
 
 REPORT_WORDS = ("绩效自评", "绩效评价", "自评报告", "自评表", "绩效报告")
 ORG_SUFFIX = (

@@ -9,7 +9,6 @@ from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from flows.contract.names import short_place_name as _short
 from flows.contract.report import Region
 
 _MUNICIPALITIES = {"11", "12", "31", "50"}
@@ -30,6 +29,7 @@ _GENERIC = {
     "城北区",
     "县",
 }
+_SUFFIX = re.compile(r"(省|市|自治区|特别行政区|区|县|旗|自治州|地区|盟)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,11 @@ def _by_name() -> dict[str, list[Division]]:
     return index
 
 
+def _short(name: str) -> str:
+    """'闵行区' → '闵行', '上海市' → '上海': how texts abbreviate."""
+    return _SUFFIX.sub("", name)
+
+
 def find_region(*texts: str) -> Region:
     """The district (and its city and province) named in the first text that names one.
 
@@ -133,3 +138,14 @@ def find_street(text: str) -> str | None:
         if len(name) >= 3:
             return name
     return None
+
+
+def strip_region_prefix(name: str, region: Region) -> str:
+    """A unit's own name: province, city and district prefixes removed, the street kept."""
+    out = name
+    for part in (region.province, region.city, region.district):
+        for form in filter(None, (part, _short(part) if part else None)):
+            if out.startswith(form) and len(out) > len(form) + 1:
+                out = out[len(form) :]
+                break
+    return out
