@@ -24,6 +24,17 @@ def prefect_harness() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
+def prefect_api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """A real `prefect server start` for the tests whose processes need a server outliving them
+    (serve, workers, killed runs): one for the session, (its PREFECT_HOME, its API URL)."""
+    from prefect_api import prefect_server
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    with prefect_server(home) as url:
+        yield home, url
+
+
+@pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     # the seed reports are shared data beside the repository, not part of it: a clone without
     # them runs every other test

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 import pytest
-from prefect_api import BIN, base_env, prefect_server
+from prefect_api import BIN, base_env
 
 from flows.crawl.archive import RawArchive
 from flows.mirror.server import MirrorServer, serve_mirror
@@ -28,10 +28,8 @@ VOLATILE = {"run_id", "loaded_at", "fetched_at", "detected_at", "superseded_at"}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[tuple[Path, str]]:
-    home = tmp_path_factory.mktemp("prefect-home")
-    with prefect_server(home) as url:
-        yield home, url
+def server(prefect_api_server: tuple[Path, str]) -> tuple[Path, str]:
+    return prefect_api_server  # one server start for the session (conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from prefect_api import BIN, base_env, prefect_server, start, stop
+from prefect_api import BIN, base_env, start, stop
 
 from flows.mirror.server import MirrorServer, serve_mirror
 
@@ -21,10 +21,8 @@ MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[tuple[Path, str]]:
-    home = tmp_path_factory.mktemp("prefect-home")
-    with prefect_server(home) as url:
-        yield home, url
+def server(prefect_api_server: tuple[Path, str]) -> tuple[Path, str]:
+    return prefect_api_server  # one server start for the session (conftest.py)
 
 
 @pytest.fixture(scope="module")
