@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from flows.reports.model import Kind, Region
 from flows.reports.places import _short, find_region, find_street, strip_region_prefix
+from flows.reports.vocabulary import vocabulary
 
-REPORT_WORDS = ("绩效自评", "绩效评价", "自评报告", "自评表", "绩效报告")
+REPORT_WORDS = vocabulary().report_words
 ORG_SUFFIX = (
     r"街道办事处|办事处|服务中心|管理中心|中心|办公室|委员会|管理局|局|院|所|站|队|馆|学校|小学|中学|幼儿园|医院"
     r"|人民政府|街道办|委员会|协会|联合会|商会|总工会|工会|妇联|团委|科协|残联|法院|检察院|厅|公司"
@@ -54,24 +55,36 @@ def find_title(paras: list[str], page_title: str | None = None) -> str | None:
     return page_title
 
 
-_PROJECT = re.compile(r"项目(?:支出)?绩效自评(?:表|报告)|项目支出绩效评价(?:表|报告)|项目支出.{0,6}自评表")
-_OVERALL = re.compile(r"整体支出|整体绩效|部门绩效自评|单位绩效自评")
+def _kind_of(text: str) -> Kind | None:
+    """The kind a title names: the whole unit's spending first (a bundle title such as
+    "整体支出和…专项支出" leads with the unit), then a project, fund or transfer payment."""
+    vocab = vocabulary()
+    if any(w in text for w in vocab.kind_overall):
+        return "department_overall"
+    if any(w in text for w in vocab.kind_project):
+        return "project"
+    return None
 
 
 def find_kind(title: str | None, paras: list[str], page_title: str | None = None) -> Kind | None:
-    """The title decides; without one, whichever kind the opening paragraphs speak of more."""
+    """The title decides; then the form's own labels (项目名称 …); then the opening lines."""
     for text in (title, page_title):
-        if text and _PROJECT.search(text):
-            return "project"
-        if text and _OVERALL.search(text):
-            return "department_overall"
-    head = " ".join(paras[:12])
-    project, overall = len(_PROJECT.findall(head)), len(_OVERALL.findall(head))
-    if project > overall:
+        kind = _kind_of(text or "")
+        if kind:
+            return kind
+    head = paras[:12]
+    for p in head:
+        if len(p) <= 80 and any(w in p for w in vocabulary().report_words):
+            kind = _kind_of(p)
+            if kind:
+                return kind
+    joined = " ".join(head)
+    if not any(w in joined for w in vocabulary().report_words):
+        return None  # no self-evaluation words: a budget or a notice says nothing of the kind
+    if any(w in joined for w in vocabulary().project_labels):
         return "project"
-    if overall or any(w in head for w in REPORT_WORDS):
-        return "department_overall"
-    return None
+    # 项目支出 is a budget line of every department's report, not a sign of a project report
+    return _kind_of(joined.replace("项目支出", "")[:400])
 
 
 def find_fiscal_year(

@@ -18,11 +18,13 @@ from flows.reports.details import (
 from flows.reports.forms import total_score, value_after
 from flows.reports.identity import find_identity, normalise_department
 from flows.reports.indicators import parse_indicator_table
+from flows.reports.layout import build_layout, unit_name
 from flows.reports.model import Region, Report
 from flows.reports.places import find_region, find_street
 from flows.reports.project import ProjectParse, parse_project_block, project_blocks
 from flows.reports.prose_indicators import parse_prose_scores
-from flows.reports.text import clean, merged_tables, paragraphs
+from flows.reports.script import simplified
+from flows.reports.text import clean, merged_tables
 
 
 def parse_reports(
@@ -39,8 +41,13 @@ def parse_reports(
     Raises ExtractError('not_a_report') when the document is not a self-evaluation report.
     """
     today = today or dt.date.today()
-    paras = paragraphs(doc)
-    text = "\n".join(paras)
+    doc = simplified(doc)
+    if page_title:
+        page_title = simplified(Document(doc.name, doc.format, meta={"title": page_title})).meta["title"]
+    layout = build_layout(doc)
+    paras = layout.paras
+    text = layout.text
+    page_title = page_title or doc.meta.get("title") or value_after(layout.rows, _TITLE_LABEL)
     identity = find_identity(paras, page_title, today.year)
     meta = {**parse_header_meta(doc.text()), **(page_meta or {})}
     projects = [parse_project_block(b) for b in project_blocks(doc)]
@@ -55,8 +62,13 @@ def parse_reports(
     heading = paras[0] if paras else ""
     if not budget.lines and (_is_notice(heading) or _is_notice(identity.title or "")):
         raise ExtractError("not_a_report", f"a notice, not a report: {heading}", file)
-    if identity.department_full is None:
-        labelled = value_after(_all_rows(doc), _UNIT_LABEL)
+    if identity.kind == "project" or identity.department_full is None:
+        named = layout.first("implementer") or (
+            layout.first("supervisor") if identity.kind == "project" else layout.first("unit")
+        )
+        labelled = unit_name(named.value if named else None) or (
+            None if identity.kind == "project" else value_after(_all_rows(doc), _UNIT_LABEL)
+        )
         if labelled:
             identity.department_full = labelled
             identity.region = find_region(labelled, *(t for t in (identity.title, page_title) if t))
@@ -66,12 +78,17 @@ def parse_reports(
 
     report = Report(file=file, sha256=sha256, format=doc.format)
     report.title = identity.title or page_title
-    report.kind = identity.kind or "department_overall"
+    report.kind = identity.kind  # unknown stays unknown: required_fields flags it
     report.fiscal_year = identity.fiscal_year
     report.region = identity.region
     report.department = identity.department
     report.department_full = identity.department_full
     report.consolidated = identity.consolidated
+    if report.kind == "project":
+        name = layout.first("project_name")
+        report.project_name = name.value if name else None
+        supervisor = layout.first("supervisor")
+        report.supervisor = unit_name(supervisor.value) if supervisor else None
 
     report.publisher = meta.get("publisher")
     report.published_date = meta.get("published_date")
@@ -169,6 +186,7 @@ def _year_in(text: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_TITLE_LABEL = re.compile(r"^(?:信息名称|标题)[:：]?$")
 _UNIT_LABEL = re.compile(r"^(?:部门|单位|部门（单位）|部门\(单位\)|预算单位|填报单位)名称[:：]?$")
 _NOTICE = re.compile(r"^关于.{2,60}的(?:通知|函|意见|办法)$|通知$")
 
