@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from flows.documents.model import Document, Table
+from flows.reports.numbers import normalise_digits
 from flows.reports.text import clean, paragraphs
 from flows.reports.vocabulary import vocabulary
 
@@ -50,6 +51,12 @@ class Layout:
         return values[0] if values else None
 
 
+def _spaced(text: str) -> str:
+    """Digits half-width and whitespace folded, but spaces kept: in a flattened form a space is
+    often the only trace of a cell boundary ("委托业务项目 主管部门")."""
+    return re.sub(r"\s+", " ", normalise_digits(text)).strip()
+
+
 def build_layout(doc: Document) -> Layout:
     paras = paragraphs(doc)
     rows = [[clean(c) for c in row] for table in doc.tables for row in table.rows]
@@ -57,9 +64,9 @@ def build_layout(doc: Document) -> Layout:
     for block in doc.blocks:
         if isinstance(block, Table):
             for row in block.rows:
-                parts.append(" | ".join(clean(c) for c in row if clean(c)))
+                parts.append(" | ".join(_spaced(c) for c in row if _spaced(c)))
         else:
-            text = clean(block.text)
+            text = _spaced(block.text)
             if text:
                 parts.append(text)
     stream = " | ".join(p for p in parts if p)
@@ -67,10 +74,36 @@ def build_layout(doc: Document) -> Layout:
 
 
 @lru_cache(maxsize=1)
-def _label_pattern() -> re.Pattern[str]:
-    words = vocabulary().all_labels()
-    # a label is a label only where a cell or a phrase starts: not inside a longer word
-    return re.compile("|".join(re.escape(w) for w in words))
+def _label_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    # a label may be broken by a space where a cell wrapped ("年初预算 数")
+    return tuple((w, re.compile(r"\s?".join(re.escape(ch) for ch in w))) for w in vocabulary().all_labels())
+
+
+_BOUNDARY = re.compile(r"[\s|:：,，。；;、\d()（）\]】]")
+
+
+def _label_matches(stream: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping label occurrences. Where two overlap ("委托业务项目 主管部门" holds both
+    项目主管部门 and 主管部门), the one that starts a cell or phrase wins, then the one written
+    without an inner space, then the longer."""
+    found = [
+        (m.start(), m.end(), word) for word, pattern in _label_patterns() for m in pattern.finditer(stream)
+    ]
+
+    def rank(hit: tuple[int, int, str]) -> tuple[bool, bool, int]:
+        start, end, _ = hit
+        at_boundary = start == 0 or bool(_BOUNDARY.match(stream[start - 1]))
+        return (at_boundary, " " not in stream[start:end], end - start)
+
+    found.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    chosen: list[tuple[int, int, str]] = []
+    for hit in found:
+        if chosen and hit[0] < chosen[-1][1]:
+            if rank(hit) > rank(chosen[-1]):
+                chosen[-1] = hit
+            continue
+        chosen.append(hit)
+    return chosen
 
 
 @lru_cache(maxsize=1)
@@ -85,22 +118,22 @@ def _field_of_label() -> dict[str, str]:
 def label_values(stream: str) -> dict[str, list[FieldValue]]:
     """Every labelled value: the text from a label to the next label or cell boundary."""
     fields: dict[str, list[FieldValue]] = {}
-    matches = list(_label_pattern().finditer(stream))
+    matches = _label_matches(stream)
     owner = _field_of_label()
-    for i, m in enumerate(matches):
-        name = owner.get(m.group(0))
+    for i, (start, stop, word) in enumerate(matches):
+        name = owner.get(word)
         if name is None:
             continue
-        end = matches[i + 1].start() if i + 1 < len(matches) else min(len(stream), m.end() + 80)
-        raw = stream[m.end() : end]
+        end = matches[i + 1][0] if i + 1 < len(matches) else min(len(stream), stop + 80)
+        raw = stream[stop:end]
         # "实施单位/项目负责人 原州区农技中心/[略]": a combined header shares its value cell
         if raw.strip() == "/" and i + 1 < len(matches):
-            nxt_end = matches[i + 2].start() if i + 2 < len(matches) else len(stream)
-            raw = stream[matches[i + 1].end() : nxt_end].split("/")[0]
+            nxt_end = matches[i + 2][0] if i + 2 < len(matches) else len(stream)
+            raw = stream[matches[i + 1][1] : nxt_end].split("/")[0]
         value = _value_text(raw)
         if value:
-            evidence = stream[m.start() : min(end, m.end() + 80)].strip(" |")
-            fields.setdefault(name, []).append(FieldValue(m.group(0), value, evidence))
+            evidence = stream[start : min(end, stop + 80)].strip(" |")
+            fields.setdefault(name, []).append(FieldValue(word, value, evidence))
     return fields
 
 
@@ -113,6 +146,15 @@ def _value_text(raw: str) -> str | None:
     cut = _VALUE_END.search(text)
     if cut:
         text = text[: cut.start()].strip()
+    # a flattened form runs the next cells on after a space: the value ends at the first space
+    # that follows a word ("人才考试工作经费 小 计 20"), not one inside a year ("2020 年…")
+    words = text.split(" ")
+    kept = words[0]
+    for w in words[1:]:
+        if len(re.findall(r"[\u4e00-\u9fff]", kept)) >= 2:
+            break
+        kept += " " + w
+    text = clean(kept)
     if not text or len(text) > 60 or _MASKED.search(text) or text in ("/", "-", "—", "无"):
         return None
     return text
@@ -128,8 +170,4 @@ def unit_name(value: str | None) -> str | None:
     text = _CODE_PREFIX.sub("", value).strip()
     text = re.split(r"\s", text)[0] if re.match(rf"^\S+?(?:{ORG_SUFFIX})\s", text) else text
     m = re.match(rf"^([\u4e00-\u9fff（）()]{{2,40}}?(?:{ORG_SUFFIX})(?:(?:{ORG_SUFFIX}))*)", text)
-    if m:
-        return m.group(1)
-    if re.fullmatch(r"[\u4e00-\u9fff（）()]{2,30}", text):
-        return text
-    return None
+    return m.group(1) if m else None
