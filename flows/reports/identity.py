@@ -41,10 +41,14 @@ _TITLE = re.compile(
 )
 
 
+_HEADER_LABEL = re.compile(r"^(?:信息名称|标题|名称|文件名称)\s*[:：]\s*")
+
+
 def find_title(paras: list[str], page_title: str | None = None) -> str | None:
     """The report's own heading: the first paragraph that opens with a self-evaluation title (a
     reader may have joined the title to the paragraph below it; the title is that paragraph's start)."""
-    for p in paras[:15]:
+    paras = [_HEADER_LABEL.sub("", p) for p in paras[:15]]
+    for p in paras:
         if p.startswith(("为", "根据", "按照")):
             continue
         m = _TITLE.match(p)
@@ -185,7 +189,10 @@ def find_department_in_body(paras: list[str], region: Region) -> str | None:
     pattern = _anchored_org(region)
     if pattern is None:
         return None
-    counts: Counter[str] = Counter(m.group(1) for m in pattern.finditer(" ".join(paras)))
+    owner = re.compile(r"^(?:.{0,12}(?:省|市|区|县|州|旗))?人民政府$")
+    counts: Counter[str] = Counter(
+        m.group(1) for m in pattern.finditer(" ".join(paras)) if not owner.match(m.group(1))
+    )
     if not counts:
         return None
     scored = {n: sum(c for m, c in counts.items() if m.endswith(n) or n.endswith(m)) for n in counts}
@@ -197,6 +204,16 @@ def find_department_in_body(paras: list[str], region: Region) -> str | None:
     return max(spelled, key=len)
 
 
+_YEAR_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}\s*年度?|[:：\s])+")
+
+
+def without_year(name: str | None) -> str | None:
+    """'2021年度霞山区爱国街道办事处' → '霞山区爱国街道办事处': a title's year is not the unit's."""
+    if not name:
+        return name
+    return _YEAR_PREFIX.sub("", name).strip() or None
+
+
 def normalise_department(full: str, region: Region) -> str:
     name = strip_region_prefix(full, region)
     return re.sub(r"[（(]?汇总[)）]?$", "", name).strip() or name
@@ -205,7 +222,7 @@ def normalise_department(full: str, region: Region) -> str:
 def find_identity(paras: list[str], page_title: str | None, max_year: int) -> Identity:
     title = find_title(paras, page_title)
     body = " ".join(paras[:200])
-    full = find_department_full(title, paras, page_title)
+    full = without_year(find_department_full(title, paras, page_title))
     if full is None:
         full = find_department_in_body(paras, find_region(*(t for t in (title, page_title, body) if t)))
     region = find_region(*(t for t in (full, title, page_title, body) if t))

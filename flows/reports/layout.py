@@ -171,3 +171,10 @@ def unit_name(value: str | None) -> str | None:
     text = re.split(r"\s", text)[0] if re.match(rf"^\S+?(?:{ORG_SUFFIX})\s", text) else text
     m = re.match(rf"^([\u4e00-\u9fff（）()]{{2,40}}?(?:{ORG_SUFFIX})(?:(?:{ORG_SUFFIX}))*)", text)
     return m.group(1) if m else None
+
+
+def supervisor_name(value: str | None) -> str | None:
+    """A 主管部门 as written, budget code dropped ('[155]濉溪县民政局' → '濉溪县民政局')."""
+    if not value:
+        return None
+    return unit_name(value) or (_CODE_PREFIX.sub("", value).strip() or None)

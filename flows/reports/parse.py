@@ -18,7 +18,7 @@ from flows.reports.details import (
 from flows.reports.forms import total_score, value_after
 from flows.reports.identity import find_identity, normalise_department
 from flows.reports.indicators import parse_indicator_table
-from flows.reports.layout import build_layout, unit_name
+from flows.reports.layout import Layout, build_layout, supervisor_name, unit_name
 from flows.reports.model import Region, Report
 from flows.reports.places import find_region, find_street
 from flows.reports.project import ProjectParse, parse_project_block, project_blocks
@@ -63,10 +63,7 @@ def parse_reports(
     if not budget.lines and (_is_notice(heading) or _is_notice(identity.title or "")):
         raise ExtractError("not_a_report", f"a notice, not a report: {heading}", file)
     if identity.kind == "project" or identity.department_full is None:
-        named = layout.first("implementer") or (
-            layout.first("supervisor") if identity.kind == "project" else layout.first("unit")
-        )
-        labelled = unit_name(named.value if named else None) or (
+        labelled = _labelled_unit(layout, identity.kind) or (
             None if identity.kind == "project" else value_after(_all_rows(doc), _UNIT_LABEL)
         )
         if labelled:
@@ -88,7 +85,7 @@ def parse_reports(
         name = layout.first("project_name")
         report.project_name = name.value if name else None
         supervisor = layout.first("supervisor")
-        report.supervisor = unit_name(supervisor.value) if supervisor else None
+        report.supervisor = supervisor_name(supervisor.value) if supervisor else None
 
     report.publisher = meta.get("publisher")
     report.published_date = meta.get("published_date")
@@ -143,8 +140,9 @@ def _project_report(
 ) -> Report:
     report = Report(file=file, sha256=sha256, format=doc.format, kind="project")
     report.project_name = p.project_name
-    report.supervisor = p.supervisor
-    unit = p.implementer or p.supervisor
+    report.supervisor = supervisor_name(p.supervisor)
+    # the 实施单位 when the form names one; the 主管部门 only when the form has no 实施单位 at all
+    unit = unit_name(p.implementer) if p.implementer else report.supervisor
     report.department_full = unit
     report.title = (
         p.heading
@@ -154,7 +152,7 @@ def _project_report(
     region = find_region(
         *(t for t in (p.implementer, p.supervisor, p.heading, identity.title, page_title) if t)
     )
-    if region.district is None:
+    if region.district is None and (identity.region.district or region.city is None):
         region = identity.region
     region = Region(region.province, region.city, region.district, find_street(unit or "") or None)
     report.region = region
@@ -179,6 +177,24 @@ def _project_report(
     if p.score_evidence:
         report.evidence["score.total"] = p.score_evidence
     return report
+
+
+def _labelled_unit(layout: Layout, kind: str | None) -> str | None:
+    """The reporting unit a form names: its 实施单位 (a project's), else its 单位名称; a project's
+    主管部门 only when the form has no 实施单位 label at all — not even an unreadable one
+    (a form whose 实施单位 cell is lost or OCR-damaged still has one, just not this one)."""
+    implementer = layout.first("implementer")
+    if implementer:
+        return unit_name(implementer.value)
+    unit = layout.first("unit")
+    if unit:
+        return unit_name(unit.value)
+    if kind != "project":
+        return None
+    supervisor = layout.first("supervisor")
+    if supervisor is None or "实施" in layout.stream or "执行单位" in layout.stream:
+        return None
+    return supervisor_name(supervisor.value)
 
 
 def _year_in(text: str | None) -> int | None:
