@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from flows.documents.model import Document, Table
+from flows.reports.form_budget import parse_form_budget
 from flows.reports.model import BudgetLine
 from flows.reports.numbers import AMOUNT_RE, UNIT, clean_number_text, decimals, parse_number, to_yuan
 from flows.reports.text import merged_tables, paragraphs, section, sentence_at, table_rows
@@ -42,8 +43,12 @@ class BudgetParse:
     evidence: dict[str, str] = field(default_factory=dict)
 
 
-def parse_budget_lines(doc: Document) -> BudgetParse:
-    """Budget lines from the document's budget table, completed from its prose."""
+def parse_budget_lines(doc: Document, stream: str | None = None) -> BudgetParse:
+    """Budget lines from the document's budget table, completed from its prose.
+
+    Without a readable table, a form whose grid is lost (`stream`: the layout's run of cells) is
+    read by column role and figure placement (flows/reports/form_budget.py).
+    """
     result = BudgetParse()
     notes = unit_notes(doc)
     for table in merged_tables(doc):
@@ -51,6 +56,9 @@ def parse_budget_lines(doc: Document) -> BudgetParse:
         if parsed is not None and parsed.lines:
             result = parsed
             break
+    form = parse_form_budget(stream) if stream and not result.lines else None
+    if form is not None and form.lines:
+        result = BudgetParse(form.lines, form.unit, form.evidence)
     prose = parse_budget_prose(paragraphs(doc))
     for name, line in prose.lines.items():
         mine = result.lines.setdefault(name, BudgetLine())

@@ -54,7 +54,7 @@ def parse_reports(
     projects = [p for p in projects if p.project_name]
     if projects and identity.kind != "department_overall":
         return [_project_report(p, doc, identity, meta, file, sha256, page_title) for p in projects]
-    budget = parse_budget_lines(doc)
+    budget = parse_budget_lines(doc, layout.stream)
     if identity.kind is None and not budget.lines:
         raise ExtractError(
             "not_a_report", "no self-evaluation title and no budget execution figures found", file

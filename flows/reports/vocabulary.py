@@ -23,6 +23,10 @@ class Vocabulary:
     published_labels: tuple[str, ...]
     publisher_labels: tuple[str, ...]
     title_labels: tuple[str, ...]
+    # column role → header words; budget line → row-label words (both in match order)
+    columns: tuple[tuple[str, tuple[str, ...]], ...]
+    lines: tuple[tuple[str, tuple[str, ...]], ...]
+    level_words: tuple[str, ...]
 
     def all_labels(self) -> tuple[str, ...]:
         """Every form label, longest first (so 项目主管部门 wins over 主管部门)."""
@@ -49,4 +53,7 @@ def vocabulary() -> Vocabulary:
         published_labels=tuple(data["page_header"]["published"]),
         publisher_labels=tuple(data["page_header"]["publisher"]),
         title_labels=tuple(data["page_header"]["title"]),
+        columns=tuple((role, tuple(words)) for role, words in data["columns"].items()),
+        lines=tuple((line, tuple(words)) for line, words in data["lines"].items() if line != "level_words"),
+        level_words=tuple(data["lines"]["level_words"]),
     )
