@@ -10,6 +10,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from flows.reports.model import Region
+from flows.reports.vocabulary import vocabulary
 
 _MUNICIPALITIES = {"11", "12", "31", "50"}
 _STREET = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:街道|镇|乡))")
@@ -186,5 +187,6 @@ def _prefecture_alias(name: str | None) -> str | None:
     """'红河哈尼族彝族自治州' → '红河州': how autonomous prefectures are written in running text."""
     if not name or not name.endswith("自治州"):
         return None
-    m = re.match(r"^(.+?)(?:[\u4e00-\u9fff]{1,3}族)+自治州$", name)
+    groups = "|".join(sorted(vocabulary().ethnic_groups, key=len, reverse=True))
+    m = re.match(rf"^(.+?)(?:(?:{groups})族)+自治州$", name)
     return m.group(1) + "州" if m else None

@@ -27,6 +27,7 @@ class Vocabulary:
     columns: tuple[tuple[str, tuple[str, ...]], ...]
     lines: tuple[tuple[str, tuple[str, ...]], ...]
     level_words: tuple[str, ...]
+    ethnic_groups: tuple[str, ...]
 
     def all_labels(self) -> tuple[str, ...]:
         """Every form label, longest first (so 项目主管部门 wins over 主管部门)."""
@@ -56,4 +57,5 @@ def vocabulary() -> Vocabulary:
         columns=tuple((role, tuple(words)) for role, words in data["columns"].items()),
         lines=tuple((line, tuple(words)) for line, words in data["lines"].items() if line != "level_words"),
         level_words=tuple(data["lines"]["level_words"]),
+        ethnic_groups=tuple(data["places"]["ethnic_groups"]),
     )
