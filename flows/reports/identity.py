@@ -133,6 +133,11 @@ def _join_wrapped(name: str, following: str | None) -> str:
     return name
 
 
+# a county or city government named alone is the site's owner (its banner, its breadcrumb),
+# not the unit reporting
+_SITE_OWNER = re.compile(r"^(?:.{0,12}(?:省|市|区|县|州|旗))?人民政府$")
+
+
 def find_department_full(title: str | None, paras: list[str], page_title: str | None) -> str | None:
     # 1. labelled: 部门（单位）名称：…
     for i, p in enumerate(paras[:40]):
@@ -148,7 +153,7 @@ def find_department_full(title: str | None, paras: list[str], page_title: str | 
     if title and title in paras:
         i = paras.index(title)
         for p in reversed(paras[max(0, i - 2) : i]):
-            if len(p) <= 40 and re.search(rf"(?:{ORG_SUFFIX})(?:（汇总）)?$", p):
+            if len(p) <= 40 and re.search(rf"(?:{ORG_SUFFIX})(?:（汇总）)?$", p) and not _SITE_OWNER.match(p):
                 return p
     for text in (title, page_title):
         if text:
@@ -189,9 +194,8 @@ def find_department_in_body(paras: list[str], region: Region) -> str | None:
     pattern = _anchored_org(region)
     if pattern is None:
         return None
-    owner = re.compile(r"^(?:.{0,12}(?:省|市|区|县|州|旗))?人民政府$")
     counts: Counter[str] = Counter(
-        m.group(1) for m in pattern.finditer(" ".join(paras)) if not owner.match(m.group(1))
+        m.group(1) for m in pattern.finditer(" ".join(paras)) if not _SITE_OWNER.match(m.group(1))
     )
     if not counts:
         return None

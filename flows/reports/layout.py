@@ -42,6 +42,12 @@ class Layout:
     stream: str
     fields: dict[str, list[FieldValue]] = field(default_factory=dict)
 
+    def has_label(self, name: str) -> bool:
+        """Whether the form carries a label of this field at all, readable value or not."""
+        words = "|".join(re.escape(w) for w in vocabulary().labels.get(name, ()))
+        # standing as a cell (a separator or the end follows), not inside a sentence
+        return bool(words) and re.search(rf"(?:{words})\s*(?:[:：|\s]|$)", self.stream) is not None
+
     @cached_property
     def text(self) -> str:
         return "\n".join(self.paras)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from flows.documents.model import Document, ExtractError
-from flows.reports.budget import parse_budget_lines
+from flows.reports.budget import BudgetParse, parse_budget_lines
 from flows.reports.details import (
     parse_assets,
     parse_header_meta,
@@ -19,11 +19,12 @@ from flows.reports.forms import total_score, value_after
 from flows.reports.identity import find_identity, normalise_department
 from flows.reports.indicators import parse_indicator_table
 from flows.reports.layout import Layout, build_layout, supervisor_name, unit_name
-from flows.reports.model import Region, Report
+from flows.reports.model import BudgetLine, Region, Report
 from flows.reports.places import find_region, find_street
 from flows.reports.project import ProjectParse, parse_project_block, project_blocks
 from flows.reports.prose_indicators import parse_prose_scores
 from flows.reports.script import simplified
+from flows.reports.spending_prose import parse_spending_prose
 from flows.reports.text import clean, merged_tables
 
 
@@ -54,7 +55,11 @@ def parse_reports(
     projects = [p for p in projects if p.project_name]
     if projects and identity.kind != "department_overall":
         return [_project_report(p, doc, identity, meta, file, sha256, page_title) for p in projects]
-    budget = parse_budget_lines(doc, layout.stream)
+    # a project report's prose speaks of one budget: its sentences are read by the spending
+    # phrases, not by the department reader's sub-line rules
+    budget = parse_budget_lines(doc, layout.stream, prose=identity.kind != "project")
+    if identity.kind == "project":
+        _fill_from_spending_prose(budget, paras)
     if identity.kind is None and not budget.lines:
         raise ExtractError(
             "not_a_report", "no self-evaluation title and no budget execution figures found", file
@@ -66,6 +71,9 @@ def parse_reports(
         labelled = _labelled_unit(layout, identity.kind) or (
             None if identity.kind == "project" else value_after(_all_rows(doc), _UNIT_LABEL)
         )
+        if labelled is None and identity.kind == "project" and layout.has_label("implementer"):
+            # the form names its 实施单位 in a cell this copy lost: any other unit would be a guess
+            identity.department_full = identity.department = None
         if labelled:
             identity.department_full = labelled
             identity.region = find_region(labelled, *(t for t in (identity.title, page_title) if t))
@@ -179,13 +187,30 @@ def _project_report(
     return report
 
 
+def _fill_from_spending_prose(budget: BudgetParse, paras: list[str]) -> None:
+    """A project or fund report written as prose states its whole budget in sentences."""
+    line, evidence = parse_spending_prose(paras)
+    if line.is_empty():
+        return
+    total = budget.lines.setdefault("total", BudgetLine())
+    for attr in ("initial", "adjusted", "executed", "rate"):
+        if getattr(total, attr) is None and getattr(line, attr) is not None:
+            setattr(total, attr, getattr(line, attr))
+            if attr == "rate":
+                total.rate_text = line.rate_text
+            elif attr in line.decimals:
+                total.decimals[attr] = line.decimals[attr]
+            budget.evidence[f"budget.total.{attr}"] = evidence[f"budget.total.{attr}"]
+    budget.unit = budget.unit or "万元"
+
+
 def _labelled_unit(layout: Layout, kind: str | None) -> str | None:
     """The reporting unit a form names: its 实施单位 (a project's), else its 单位名称; a project's
     主管部门 only when the form has no 实施单位 label at all — not even an unreadable one
     (a form whose 实施单位 cell is lost or OCR-damaged still has one, just not this one)."""
     implementer = layout.first("implementer")
-    if implementer:
-        return unit_name(implementer.value)
+    if implementer or layout.has_label("implementer"):
+        return unit_name(implementer.value) if implementer else None
     unit = layout.first("unit")
     if unit:
         return unit_name(unit.value)

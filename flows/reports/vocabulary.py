@@ -28,6 +28,8 @@ class Vocabulary:
     lines: tuple[tuple[str, tuple[str, ...]], ...]
     level_words: tuple[str, ...]
     ethnic_groups: tuple[str, ...]
+    # prose figure → its phrases (and the words that void a reading: not_between)
+    prose: dict[str, tuple[str, ...]]
 
     def all_labels(self) -> tuple[str, ...]:
         """Every form label, longest first (so 项目主管部门 wins over 主管部门)."""
@@ -58,4 +60,5 @@ def vocabulary() -> Vocabulary:
         lines=tuple((line, tuple(words)) for line, words in data["lines"].items() if line != "level_words"),
         level_words=tuple(data["lines"]["level_words"]),
         ethnic_groups=tuple(data["places"]["ethnic_groups"]),
+        prose={k: tuple(v) for k, v in data["prose"].items()},
     )
