@@ -82,6 +82,12 @@ _GRADE = re.compile(
 )
 
 
+def _sentence_before(text: str, pos: int) -> str:
+    """The sentence up to `pos`: what says whose score it is comes before it ("该指标分值10分，自评得分8分")."""
+    start = max(text.rfind(ch, 0, pos) for ch in "。；;！？!?")
+    return text[start + 1 : pos]
+
+
 def parse_score(text: str) -> tuple[float | None, list[float], str | None, dict[str, str]]:
     """(stated total, every total stated, grade, evidence). A 总分-type phrase wins over a bare 自评得分,
     and a score inside an indicator's sentence (分值…得分) is not an overall score."""
@@ -90,7 +96,7 @@ def parse_score(text: str) -> tuple[float | None, list[float], str | None, dict[
     weak = [
         (m, float(m.group(1)))
         for m in _SCORE.finditer(text)
-        if not _INDICATOR_CONTEXT.search(sentence_at(text, m.start()))
+        if not _INDICATOR_CONTEXT.search(_sentence_before(text, m.start()))
     ]
     found = [(m, v) for m, v in (strong or weak) if v <= 1000]
     candidates = list(

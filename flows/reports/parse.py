@@ -15,7 +15,7 @@ from flows.reports.details import (
     parse_score,
     parse_staff,
 )
-from flows.reports.forms import total_score, value_after
+from flows.reports.forms import form_total_score, total_score, value_after
 from flows.reports.identity import find_identity, normalise_department
 from flows.reports.indicators import parse_indicator_table
 from flows.reports.layout import Layout, build_layout, supervisor_name, unit_name
@@ -76,7 +76,10 @@ def parse_reports(
             identity.department_full = identity.department = None
         if labelled:
             identity.department_full = labelled
-            identity.region = find_region(labelled, *(t for t in (identity.title, page_title) if t))
+            supervisor = layout.first("supervisor")
+            named = [labelled, supervisor.value if supervisor else None, identity.title, page_title]
+            region = find_region(*(t for t in named if t))
+            identity.region = region if region.district or region.city else identity.region
             identity.region.street = find_street(labelled)
             identity.department = normalise_department(labelled, identity.region)
             identity.consolidated = identity.consolidated or "汇总" in labelled
@@ -84,7 +87,7 @@ def parse_reports(
     report = Report(file=file, sha256=sha256, format=doc.format)
     report.title = identity.title or page_title
     report.kind = identity.kind  # unknown stays unknown: required_fields flags it
-    report.fiscal_year = identity.fiscal_year
+    report.fiscal_year = identity.fiscal_year or _form_year(layout.stream)
     report.region = identity.region
     report.department = identity.department
     report.department_full = identity.department_full
@@ -125,7 +128,7 @@ def parse_reports(
     report.score_total, report.score_candidates, report.score_grade, evidence = parse_score(text)
     report.evidence.update(evidence)
     if report.score_total is None:  # the 总分 row of a self-evaluation form
-        row = total_score(_all_rows(doc))
+        row = total_score(_all_rows(doc)) or form_total_score(layout.stream)
         if row is not None:
             report.score_total, report.evidence["score.total"] = row
             report.score_candidates = [row[0]]
@@ -209,17 +212,28 @@ def _labelled_unit(layout: Layout, kind: str | None) -> str | None:
     主管部门 only when the form has no 实施单位 label at all — not even an unreadable one
     (a form whose 实施单位 cell is lost or OCR-damaged still has one, just not this one)."""
     implementer = layout.first("implementer")
-    if implementer or layout.has_label("implementer"):
-        return unit_name(implementer.value) if implementer else None
     unit = layout.first("unit")
-    if unit:
+    if implementer and unit_name(implementer.value):
+        return unit_name(implementer.value)
+    if unit and unit_name(unit.value):  # a cover page's 部门(单位)名称 is the unit reporting
         return unit_name(unit.value)
+    if implementer or layout.has_label("implementer"):
+        return None
     if kind != "project":
         return None
     supervisor = layout.first("supervisor")
     if supervisor is None or "实施" in layout.stream or "执行单位" in layout.stream:
         return None
     return supervisor_name(supervisor.value)
+
+
+_FORM_YEAR = re.compile(r"[（(]\s*((?:19|20)\d{2})\s*年度?\s*[)）]|年度\s*[:：]\s*((?:19|20)\d{2})\s*年")
+
+
+def _form_year(stream: str) -> int | None:
+    """The year a form's header states ("自评表(2023年度)", "年度:2024年") when no title gave one."""
+    years = {int(a or b) for a, b in _FORM_YEAR.findall(stream[:4000])}
+    return years.pop() if len(years) == 1 else None
 
 
 def _year_in(text: str | None) -> int | None:

@@ -81,7 +81,22 @@ def _by_name() -> dict[str, list[Division]]:
     index: dict[str, list[Division]] = {}
     for d in divisions():
         index.setdefault(d.name, []).append(d)
+    for d in divisions():
+        for alias in _county_aliases(d):
+            if alias not in index:
+                index.setdefault(alias, []).append(d)
     return index
+
+
+def _county_aliases(d: Division) -> tuple[str, ...]:
+    """'彭水苗族土家族自治县' is written '彭水自治县' or '彭水县' in running text."""
+    if d.level != 3 or not d.name.endswith(("自治县", "自治旗")):
+        return ()
+    groups = "|".join(sorted(vocabulary().ethnic_groups, key=len, reverse=True))
+    m = re.match(rf"^(.+?)(?:(?:{groups})族)+自治(县|旗)$", d.name)
+    if not m or len(m.group(1)) < 2:
+        return ()
+    return (m.group(1) + "自治" + m.group(2), m.group(1) + m.group(2))
 
 
 def _short(name: str) -> str:
