@@ -15,12 +15,14 @@ from functools import lru_cache
 
 from flows.reports.model import BudgetLine
 from flows.reports.numbers import decimals, to_yuan
-from flows.reports.placement import AMOUNT_ROLES, place_tokens
+from flows.reports.placement import place_tokens
 from flows.reports.vocabulary import vocabulary
 
 _TOKEN = re.compile(r"\d[\d,.]*%?|[-—－/](?=\s|$|\|)|[^\s\d|%]+")
 _FIGURE = re.compile(r"\d[\d,.]*%?$|[-—－/]$")
 _STORED = ("initial", "adjustment", "adjusted", "executed")
+_LETTER = re.compile(r"[（(][A-Z][）)]")
+_FORMULA = re.compile(r"[×x*]\s*100\s*%")
 
 
 @dataclass(slots=True)
@@ -32,6 +34,8 @@ class FormBudget:
 
 def _roles_in(word: str) -> list[str]:
     """Column roles a header word names, in the order written ("全年预算数(A)全年执行数(B)执行率")."""
+    if _LETTER.fullmatch(word):
+        return []  # "(B)" alone labels the column before it, whatever that column is
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for role, words in vocabulary().columns:
@@ -48,7 +52,7 @@ def _roles_in(word: str) -> list[str]:
 
 def _line_of(label: str) -> str | None:
     vocab = vocabulary()
-    label = label.lstrip("其中:：").strip()
+    label = re.sub(r"^其中\s*[:：]?", "", label).strip()
     if any(label.startswith(w) for w in vocab.level_words):
         return None  # one government level's share, not a line of its own
     for line, words in vocab.lines:
@@ -60,14 +64,19 @@ def _line_of(label: str) -> str | None:
 def parse_form_budget(stream: str) -> FormBudget:
     """Lines of the first budget block of a flattened form; empty when there is none or it is unclear."""
     result = FormBudget()
-    tokens = [m.group(0) for m in _TOKEN.finditer(_split_words(stream.replace("|", " ")))]
+    # "预算执行(E/C×100%)" is a formula in a header, not a figure
+    text = _FORMULA.sub("", stream.replace("|", " "))
+    tokens = [m.group(0) for m in _TOKEN.finditer(_split_words(text))]
     for start, tok in enumerate(tokens):
         if _FIGURE.match(tok):
             continue
         roles = _roles_in(tok)
         if not {"initial", "adjusted", "executed"} & set(roles):
             continue
-        i = start + 1
+        while start > 0 and not _FIGURE.match(tokens[start - 1]) and _roles_in(tokens[start - 1]):
+            start -= 1  # a 行次 column before the first amount column
+            roles = _roles_in(tokens[start]) + roles
+        i = tokens.index(tok, start) + 1
         header = tokens[max(0, start - 4) : start + 1]
         while i < len(tokens) and not _FIGURE.match(tokens[i]) and _line_of(tokens[i]) is None:
             more = _roles_in(tokens[i])
@@ -79,7 +88,7 @@ def parse_form_budget(stream: str) -> FormBudget:
         unit = _unit(" ".join(tokens[max(0, start - 8) : i]))
         _read_rows(tokens, i, roles, unit, result)
         if result.lines:
-            result.unit = unit
+            result.unit = result.unit or unit
             _drop_blank_total(result)
             return result
     return result
@@ -119,42 +128,66 @@ def _unit(header: str) -> str | None:
 
 
 def _read_rows(tokens: list[str], i: int, roles: list[str], unit: str | None, out: FormBudget) -> None:
+    """Rows after the header: a label, then its figures. XLSX copies flattened out of row order
+    put the first row's figures before any label and the 年度资金总额 label after the block: such
+    leading figures are the total's only when a total label with no figures of its own follows."""
+    rows: list[tuple[str, str, list[str]]] = []  # (line, label, figures)
+    leading: list[str] = []
+    bare_total = False
+    end = first_row = i
     while i < len(tokens):
         label_parts: list[str] = []
         while i < len(tokens) and not _FIGURE.match(tokens[i]):
             label_parts.append(tokens[i])
             i += 1
             if len(label_parts) > 4:
-                return  # prose or the next part of the form: the budget block is over
+                break
         figures: list[str] = []
         while i < len(tokens) and _FIGURE.match(tokens[i]):
             figures.append(tokens[i])
             i += 1
+        end = i
         label = "".join(label_parts)
         line = _line_of(label)
+        if not label_parts and not rows:
+            leading = figures
+            continue
         if line is None:
-            if label_parts and not figures:
-                return
+            if len(label_parts) > 4 or (label_parts and not figures):
+                # the block is over, but a trailing total label may still close it
+                bare_total = bare_total or any(_line_of(p) == "total" for p in label_parts)
+                break
             continue
-        if line in out.lines or not figures:
+        if not figures:
+            bare_total = bare_total or line == "total"
             continue
-        placed = place_tokens(list(roles), figures)
-        budget = BudgetLine()
-        for role, fig in placed.items():
-            if role in ("rate",):
-                budget.rate, budget.rate_text = fig.value, fig.text
-            elif role in ("weight", "score"):
-                setattr(budget, role, fig.value)
-            elif role in _STORED and unit is not None:
-                setattr(budget, role, to_yuan(fig.value, unit))
-                budget.decimals[role] = decimals(fig.text)
-        if budget.is_empty():
-            continue
-        # a total row of zeros beside sub-lines with money is the template's blank, not a reading
-        out.lines[line] = budget
-        evidence = f"{label} {' '.join(figures)}"
-        for role in placed:
-            if role in (*_STORED, "rate", "weight", "score"):
-                key = "rate" if role == "rate" else role
-                out.evidence[f"budget.{line}.{key}"] = evidence
-    _ = AMOUNT_ROLES
+        rows.append((line, label, figures))
+    if leading and bare_total and not any(line == "total" for line, _, _ in rows):
+        rows.insert(0, ("total", "年度资金总额", leading))
+    unit = unit or _unit(" ".join(tokens[first_row:end]))
+    for line, label, figures in rows:
+        if line not in out.lines:
+            _store(out, line, label, figures, roles, unit)
+
+
+def _store(
+    out: FormBudget, line: str, label: str, figures: list[str], roles: list[str], unit: str | None
+) -> None:
+    placed = place_tokens(list(roles), figures)
+    budget = BudgetLine()
+    for role, fig in placed.items():
+        if role == "rate":
+            budget.rate, budget.rate_text = fig.value, fig.text
+        elif role in ("weight", "score"):
+            setattr(budget, role, fig.value)
+        elif role in _STORED and unit is not None:
+            setattr(budget, role, to_yuan(fig.value, unit))
+            budget.decimals[role] = decimals(fig.text)
+    if budget.is_empty():
+        return
+    out.lines[line] = budget
+    out.unit = out.unit or unit
+    evidence = f"{label} {' '.join(figures)}"
+    for role in placed:
+        if role in (*_STORED, "rate", "weight", "score"):
+            out.evidence[f"budget.{line}.{role}"] = evidence
