@@ -54,11 +54,13 @@ def parse_reports(
     projects = [parse_project_block(b) for b in project_blocks(doc)]
     projects = [p for p in projects if p.project_name]
     if projects and identity.kind != "department_overall":
-        return [_project_report(p, doc, identity, meta, file, sha256, page_title) for p in projects]
+        return [
+            _project_report(p, doc, identity, meta, file, sha256, page_title, layout.stream) for p in projects
+        ]
     # a project report's prose speaks of one budget: its sentences are read by the spending
     # phrases, not by the department reader's sub-line rules
     budget = parse_budget_lines(doc, layout.stream, prose=identity.kind != "project")
-    if identity.kind == "project":
+    if identity.kind == "project" or "total" not in budget.lines:
         _fill_from_spending_prose(budget, paras)
     if identity.kind is None and not budget.lines:
         raise ExtractError(
@@ -148,6 +150,7 @@ def _project_report(
     file: str,
     sha256: str,
     page_title: str | None,
+    stream: str = "",
 ) -> Report:
     report = Report(file=file, sha256=sha256, format=doc.format, kind="project")
     report.project_name = p.project_name
@@ -169,7 +172,7 @@ def _project_report(
     report.region = region
     report.department = normalise_department(unit, region) if unit else None
     report.consolidated = bool(unit and "汇总" in unit)
-    year = _year_in(p.heading) or _year_in(p.year_text) or identity.fiscal_year
+    year = _year_in(p.heading) or _year_in(p.year_text) or identity.fiscal_year or _form_year(stream)
     report.fiscal_year = year
     report.publisher, report.published_date, report.index_no = (
         meta.get("publisher"),
