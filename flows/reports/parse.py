@@ -15,6 +15,7 @@ from flows.reports.details import (
     parse_score,
     parse_staff,
 )
+from flows.reports.form_indicators import parse_form_indicators
 from flows.reports.forms import form_total_score, total_score, value_after
 from flows.reports.identity import find_identity, normalise_department
 from flows.reports.indicators import parse_indicator_table
@@ -116,7 +117,7 @@ def parse_reports(
     indicator_rows = [row for table in merged_tables(doc) for row in (parse_indicator_table(table) or [])]
     prose = parse_prose_scores(paras)
     if not indicator_rows:
-        indicator_rows = prose.indicators
+        indicator_rows = parse_form_indicators(layout.stream) or prose.indicators
     for i, (indicator, row) in enumerate(indicator_rows):
         report.indicators.append(indicator)
         if indicator.score is not None or indicator.weight is not None:
