@@ -22,7 +22,8 @@ _TOKEN = re.compile(r"\d[\d,.]*%?|[-—－/](?=\s|$|\|)|[^\s\d|%]+")
 _FIGURE = re.compile(r"\d[\d,.]*%?$|[-—－/]$")
 _STORED = ("initial", "adjustment", "adjusted", "executed")
 _LETTER = re.compile(r"[（(][A-Z][）)]")
-_FORMULA = re.compile(r"[×x*]\s*100\s*%")
+# header formulas and point markers: "(E/C×100%)", "(20 分*执行率)", "(10分)"
+_FORMULA = re.compile(r"[×x*]\s*100\s*%|[(（]\s*\d+\s*分[^)）]{0,8}[)）]")
 
 
 @dataclass(slots=True)
@@ -85,8 +86,11 @@ def parse_form_budget(stream: str) -> FormBudget:
             i += 1
         if len([r for r in roles if r in ("initial", "adjusted", "executed")]) < 2:
             continue
-        unit = _unit(" ".join(tokens[max(0, start - 8) : i]))
-        _read_rows(tokens, i, roles, unit, result)
+        unit = _unit(" ".join(tokens[max(0, start - 8) : i])) or _unit(
+            " ".join(tokens[max(0, start - 15) : i])
+        )
+        before = _Before.of(tokens[max(0, start - 15) : start])
+        _read_rows(tokens, i, roles, unit, result, before)
         if result.lines:
             result.unit = result.unit or unit
             _drop_blank_total(result)
@@ -127,7 +131,40 @@ def _unit(header: str) -> str | None:
     return None
 
 
-def _read_rows(tokens: list[str], i: int, roles: list[str], unit: str | None, out: FormBudget) -> None:
+@dataclass(frozen=True, slots=True)
+class _Before:
+    """What the form says just before a header: a total label whose figures come after the header
+    (XLSX copies flattened out of order), and amount columns the header lost to those labels."""
+
+    total_label: bool
+    roles: tuple[str, ...]
+
+    @staticmethod
+    def of(tokens: list[str]) -> _Before:
+        words = [(k, t) for k, t in enumerate(tokens) if not _FIGURE.match(t)]
+        roles = tuple(r for _, t in words for r in _roles_in(t) if r in _STORED)
+        # line labels count from the first amount column named here (a title's 项目支出 does not)
+        first_role = next((k for k, t in words if _roles_in(t)), 0)
+        total_at = next((k for k, t in words if k >= first_role and _line_of(t) is not None), None)
+        if total_at is None or _line_of(tokens[total_at]) != "total":
+            return _Before(False, roles)
+        # a figure after the label is its own, unless it numbers a list ("3、一次性项目")
+        own = [
+            t
+            for k, t in enumerate(tokens[total_at + 1 :], total_at + 1)
+            if _FIGURE.match(t) and not (k + 1 < len(tokens) and tokens[k + 1].startswith("、"))
+        ]
+        return _Before(not own, roles)
+
+
+def _read_rows(
+    tokens: list[str],
+    i: int,
+    roles: list[str],
+    unit: str | None,
+    out: FormBudget,
+    before: _Before | None = None,
+) -> None:
     """Rows after the header: a label, then its figures. XLSX copies flattened out of row order
     put the first row's figures before any label and the 年度资金总额 label after the block: such
     leading figures are the total's only when a total label with no figures of its own follows."""
@@ -162,18 +199,33 @@ def _read_rows(tokens: list[str], i: int, roles: list[str], unit: str | None, ou
             bare_total = bare_total or line == "total"
             continue
         rows.append((line, label, figures))
-    if leading and bare_total and not any(line == "total" for line, _, _ in rows):
-        rows.insert(0, ("total", "年度资金总额", leading))
     unit = unit or _unit(" ".join(tokens[first_row:end]))
+    if leading and not any(line == "total" for line, _, _ in rows):
+        if bare_total:
+            rows.insert(0, ("total", "年度资金总额", leading))
+        elif before is not None and before.total_label:
+            # the total's label stands before the header: its figures are the total's only when the
+            # amounts prove the stated rate, read with every amount column the form names
+            extra = [r for r in before.roles if r not in roles]
+            if len(leading) > len(roles) and len(leading) % len(roles) == 0:
+                leading = leading[: len(roles)]  # rows run together: the first is the total's
+            _store(out, "total", "年度资金总额", leading, [*extra, *roles], unit, prove=True)
     for line, label, figures in rows:
         if line not in out.lines:
             _store(out, line, label, figures, roles, unit)
 
 
 def _store(
-    out: FormBudget, line: str, label: str, figures: list[str], roles: list[str], unit: str | None
+    out: FormBudget,
+    line: str,
+    label: str,
+    figures: list[str],
+    roles: list[str],
+    unit: str | None,
+    *,
+    prove: bool = False,
 ) -> None:
-    placed = place_tokens(list(roles), figures)
+    placed = place_tokens(list(roles), figures, prove=prove)
     budget = BudgetLine()
     for role, fig in placed.items():
         if role == "rate":
@@ -188,6 +240,6 @@ def _store(
     out.lines[line] = budget
     out.unit = out.unit or unit
     evidence = f"{label} {' '.join(figures)}"
-    for role in placed:
-        if role in (*_STORED, "rate", "weight", "score"):
+    for role in ("rate", "weight", "score", *_STORED):
+        if getattr(budget, role) is not None:
             out.evidence[f"budget.{line}.{role}"] = evidence
