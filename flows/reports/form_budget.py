@@ -243,3 +243,27 @@ def _store(
     for role in ("rate", "weight", "score", *_STORED):
         if getattr(budget, role) is not None:
             out.evidence[f"budget.{line}.{role}"] = evidence
+
+
+_TRIPLE = re.compile(
+    r"(?P<a>\d[\d,]*(?:\.\d+)?)\s*(?P<ua>万元|元)\s*(?P<b>\d[\d,]*(?:\.\d+)?)\s*(?P<ub>万元|元)\s*"
+    r"(?P<r>\d{1,3}(?:\.\d{1,2})?)\s*%"
+)
+
+
+def parse_budget_triple(stream: str) -> tuple[BudgetLine, str] | None:
+    """(budget, spending and rate, evidence) from three cells an OCR'd form ran together under its
+    执行数/执行率 header: "300万元 259.45万元 86.5%". Read only when the rate is the ratio of the
+    two amounts as printed, so the three prove each other."""
+    for m in _TRIPLE.finditer(stream):
+        if m.group("ua") != m.group("ub") or "执行数" not in stream[max(0, m.start() - 60) : m.start()]:
+            continue
+        a, b, r = (float(m.group(k).replace(",", "")) for k in ("a", "b", "r"))
+        if a <= 0 or abs(b / a * 100 - r) > max(0.006 * r, 0.06):
+            continue
+        line = BudgetLine()
+        line.adjusted, line.executed = to_yuan(a, m.group("ua")), to_yuan(b, m.group("ub"))
+        line.decimals.update(adjusted=decimals(m.group("a")), executed=decimals(m.group("b")))
+        line.rate, line.rate_text = r, m.group("r")
+        return line, m.group(0)
+    return None

@@ -54,7 +54,12 @@ def right_fields() -> tuple[dict[str, list[str]], int, int]:
 
 
 def _scored(want: dict) -> dict:
-    return {k: v for k, v in want.items() if k not in ("indicators_sample",) and not str(k).startswith("_")}
+    """The scorer's field paths, indicator samples as indicator[name].key like its miss lines."""
+    out = {k: v for k, v in want.items() if k != "indicators_sample" and not str(k).startswith("_")}
+    for sample in want.get("indicators_sample", []):
+        for key, value in sample.items():
+            out[f"indicator[{sample['name']}].{key}"] = value
+    return out
 
 
 def main() -> int:
