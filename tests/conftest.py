@@ -19,7 +19,8 @@ def prefect_harness() -> Iterator[None]:
     # ~10 s to start: shared by every flow test of the session
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
+    # under load (six test suites on two cores) a cold start has taken over 60 s
+    with prefect_test_harness(server_startup_timeout=120):
         yield
 
 
