@@ -189,6 +189,8 @@ def _print_summary(summary: dict, seconds: float) -> None:
     console.print(f"warehouse: {summary['warehouse']}")
     if summary.get("docs"):
         console.print(f"data docs: {summary['docs']}")
+    if summary.get("site"):
+        console.print(f"report site: {summary['site']}")
 
 
 DEMO_PORT = 8731  # the mirror sources' base_url: a second demo on the same port fetches incrementally
@@ -407,6 +409,25 @@ def export(
     written = export_parquet(_warehouse(home), parquet)
     for path in written:
         console.print(str(path))
+
+
+@app.command()
+def report(
+    home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Folder to write the site into (default: <home>/site).")
+    ] = None,
+) -> None:
+    """Build the report site (static pages, charts, no network needed) from the warehouse marts."""
+    from flows.report_site.build import build_site
+    from flows.settings import get_settings
+
+    settings = get_settings(home=home)
+    built = build_site(
+        _warehouse(home), out or settings.site_dir, docs_index=settings.docs_dir / "index.html"
+    )
+    console.print(f"{built.pages} pages, {built.charts} charts in {built.seconds:.1f} s")
+    console.print(f"report site: {built.index}")
 
 
 @app.command()

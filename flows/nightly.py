@@ -16,6 +16,7 @@ from flows.alerts import post_webhook
 from flows.crawl.archive import RawArchive
 from flows.process import Extracted
 from flows.report_run import build_summary
+from flows.report_site.build import build_site
 from flows.settings import Settings, get_settings
 from flows.sources.model import Source, load_sources
 from flows.summary import RunSummary, finding_rows, to_markdown
@@ -100,6 +101,19 @@ def load_task(
     return pipeline.load_warehouse(db_path, run_id, crawls, extracted, RawArchive(raw_dir), run_started)
 
 
+@task(name="report-site", cache_policy=NO_CACHE)
+def site_task(db_path: Path, site_dir: Path, docs_dir: Path, health: list[dict]) -> str:
+    """The report site from the marts just built; a failure is logged, the run's data stays loaded."""
+    logger = get_run_logger()
+    try:
+        built = build_site(db_path, site_dir, docs_index=docs_dir / "index.html", health=health)
+    except Exception as e:
+        logger.error("report site not built: %s: %s", type(e).__name__, e)
+        return ""
+    logger.info("report site pages=%d charts=%d seconds=%.2f", built.pages, built.charts, built.seconds)
+    return str(built.index)
+
+
 def select_sources(
     names: list[str] | None, base_url: str | None, sources_dir: Path | None = None
 ) -> list[Source]:
@@ -168,6 +182,7 @@ def nightly(
     summary.health = alerts
     if (settings.docs_dir / "index.html").is_file():
         summary.docs = str(settings.docs_dir / "index.html")
+    summary.site = site_task(settings.warehouse_path, settings.site_dir, settings.docs_dir, alerts)
     summary.finished = pipeline.utc_now().isoformat(timespec="seconds")
     markdown = to_markdown(summary)
     create_markdown_artifact(

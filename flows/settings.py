@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     def docs_dir(self) -> Path:
         return self.home / "docs"
 
+    @property
+    def site_dir(self) -> Path:
+        return self.home / "site"
+
 
 def get_settings(**overrides: object) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,199 @@
+"""The report site: built from a real warehouse of the five seed reports, opened in Debian's
+chromium with the network off (one browser start for every page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from expectations.current import read_current_reports
+from expectations.runner import check_records
+from flows.process import reports_from_bytes
+from flows.report_site.build import build_site, render_site, slug
+from flows.report_site.data import SiteData
+from flows.reports.model import ReportRecord
+from tests.site_browser import visit_site
+from warehouse.frames import records_to_frames, runs_frame
+from warehouse.load import load_run
+
+TODAY = dt.date(2026, 6, 30)
+RUN = "20260630T020000Z-site01"
+SEED_000_FINDING = "stated 92.77% but 7609.48/7664.88 = 99.28%"
+SEED_000_EVIDENCE = "项目支出7664.88万元，执行金额7609.48万元，预算执行率92.77%。"
+
+
+def seed_records(seeds_dir: Path) -> list[ReportRecord]:
+    records = []
+    for path in sorted(seeds_dir.glob("*.txt")):
+        data = path.read_bytes()
+        for report in reports_from_bytes(
+            data, name=path.name, sha256=hashlib.sha256(data).hexdigest(), today=TODAY
+        ):
+            source = "seeds_a" if path.name < "003" else "seeds_b"
+            records.append(ReportRecord(report, source, f"https://seeds.example.gov.cn/{path.name}"))
+    return records
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory, seeds_dir) -> Path:
+    """A data folder as a run leaves it: warehouse, GX Data Docs, report site."""
+    home = tmp_path_factory.mktemp("home")
+    db = home / "warehouse.duckdb"
+    records = seed_records(seeds_dir)
+    check_records(records, TODAY, current=read_current_reports(db), docs_dir=home / "docs", run_name=RUN)
+    frames = records_to_frames(records, RUN, dt.datetime(2026, 6, 30, 2, 5))
+    frames["core.runs"] = runs_frame(
+        {
+            "run_id": RUN,
+            "source": s,
+            "started": dt.datetime(2026, 6, 30, 2, 0),
+            "finished": dt.datetime(2026, 6, 30, 2, 5),
+            "requests": 7,
+            "not_modified": 0,
+            "bodies_downloaded": 3,
+            "documents": 3,
+            "errors": 0,
+        }
+        for s in ("seeds_a", "seeds_b")
+    )
+    load_run(db, frames, RUN)
+    build_site(db, home / "site", docs_index=home / "docs" / "index.html")
+    return home
+
+
+@pytest.fixture(scope="module")
+def visit(home):
+    shots = home / "screenshots"
+    return visit_site(
+        home / "site",
+        screenshots={"index.html": shots / "overview.png", "quality.html": shots / "data-quality.png"},
+        widths=(1280, 390),
+    )
+
+
+def test_every_page_loads_offline_with_no_failed_request(home, visit):
+    site = home / "site"
+    pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    # overview, execution, indicators, data quality; 2 districts; one page per department_key
+    assert {"index.html", "execution.html", "indicators.html", "quality.html"} <= pages
+    assert len([p for p in pages if p.startswith("districts/")]) == 2
+    assert len([p for p in pages if p.startswith("departments/")]) == 5
+    assert set(visit.pages) == pages | {f"{p}@390" for p in pages}
+    assert all(v.status_ok for v in visit.pages.values())
+    assert visit.failed == [] and visit.outside == [] and visit.console_errors == []
+
+
+def test_every_chart_is_drawn(visit):
+    expected = {"index.html": 1, "execution.html": 2, "indicators.html": 1, "quality.html": 2}
+    for path, n in expected.items():
+        assert len(visit.pages[path].charts) == n, path
+    charts = [c for v in visit.pages.values() for c in v.charts]
+    assert len(charts) >= 8
+    for c in charts:
+        assert c["width"] > 50 and c["height"] > 30 and c["marks"] > 0, c
+
+
+def test_seed_000_finding_and_its_evidence_are_on_the_data_quality_page(visit):
+    text = visit.pages["quality.html"].text
+    assert SEED_000_FINDING in text and "rate_matches_amounts" in text
+    assert SEED_000_EVIDENCE in text
+    assert "https://seeds.example.gov.cn/000_397b2cfd6bebb201.txt" in text
+
+
+def test_department_page_has_its_years_lines_and_evidence(home, visit):
+    page = visit.pages[f"departments/{slug('闵行区/地区工作办公室')}.html"].text
+    assert "2021" in page and "85.50%" in page  # the year's rate
+    assert "source document" in page and "seeds.example.gov.cn" in page
+    assert "部门整体预算总额(元)" in page  # the table row the total line was read from
+
+
+def test_pages_fit_a_phone_width(visit):
+    # at 390 px nothing pushes the page sideways (wide tables and charts scroll inside their own box)
+    wide = {p: v.overflow for p, v in visit.pages.items() if v.overflow > 0}
+    assert wide == {}
+
+
+def test_screenshots_are_written_under_the_data_folder(home, visit):
+    for name in ("overview.png", "data-quality.png"):
+        png = home / "screenshots" / name
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_hostile_text_is_escaped_and_only_http_links_are_links(tmp_path):
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    finding = {
+        "report_id": "r1",
+        "source_url": "javascript:alert(3)",
+        "page_url": "http://x.example/p?a=1&b=<2>",
+        "district": evil,
+        "department": evil,
+        "department_key": evil,
+        "fiscal_year": 2023,
+        "check": "rate_matches_amounts",
+        "severity": "error",
+        "field": evil,
+        "message": evil,
+        "evidence": evil,
+        "detected_at": dt.datetime(2026, 6, 30),
+        "dq_status": "fail",
+        "source": evil,
+    }
+    report = {
+        "report_id": "r1",
+        "kind": "department_overall",
+        "fiscal_year": 2023,
+        "province": None,
+        "city": None,
+        "district": evil,
+        "street": None,
+        "department": evil,
+        "department_key": evil,
+        "project_name": None,
+        "title": evil,
+        "source_url": "javascript:alert(3)",
+        "page_url": None,
+        "format": "html",
+        "published_date": None,
+        "dq_status": "fail",
+        "quarantined": True,
+        "version": 1,
+        "source": evil,
+        "score_total": None,
+        "score_grade": None,
+    }
+    quarantine = {
+        k: report[k]
+        for k in (
+            "report_id",
+            "kind",
+            "fiscal_year",
+            "district",
+            "street",
+            "department",
+            "department_key",
+            "project_name",
+            "title",
+            "source_url",
+            "page_url",
+            "format",
+        )
+    }
+    quarantine |= {
+        "error_count": 1,
+        "warning_count": 0,
+        "error_summary": evil,
+        "page_url": finding["page_url"],
+    }
+    data = SiteData(reports=[report], findings=[finding], quarantine=[quarantine])
+    built = render_site(data, tmp_path / "site")
+    html = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
+    assert built.pages == 6  # four main pages, one district, one department
+    assert (
+        "<script" not in html and "<img" not in html and "javascript:" not in re.sub(r">[^<]*<", "><", html)
+    )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="http://x.example/p?a=1&amp;b=&lt;2&gt;"' in html
