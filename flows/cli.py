@@ -111,12 +111,9 @@ def _progress_bars() -> Iterator[None]:
 
 
 def _print_rows(columns: list[str], rows: list[tuple], title: str | None = None) -> None:
-    table = Table(title=title, show_lines=False)
-    for c in columns:
-        table.add_column(c)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    console.print(table)
+    from flows.analyst.output import print_table
+
+    print_table(console, columns, rows, title)
 
 
 def _print_summary(summary: dict, seconds: float) -> None:
@@ -304,10 +301,29 @@ def _warehouse(home: Path | None) -> Path:
 def sql(
     query: Annotated[str, typer.Argument(help='A query, e.g. "SELECT * FROM marts.district_year_summary".')],
     home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (wrapped to the terminal, one record per block when too wide), csv, json or markdown.",
+        ),
+    ] = "table",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead (CSV with a UTF-8 BOM, for Excel/WPS)."
+        ),
+    ] = None,
 ) -> None:
-    """Run a read-only query on the warehouse and print a table."""
+    """Run a read-only query on the warehouse and print the result."""
     import duckdb
 
+    from flows.analyst.output import FORMATS, print_table, render
+
+    if fmt not in FORMATS:
+        err.print(f"error: --format must be one of {', '.join(FORMATS)}, not {fmt!r}", markup=False)
+        raise typer.Exit(2)
     path = _warehouse(home)
     try:
         with duckdb.connect(str(path), read_only=True) as con:
@@ -315,9 +331,20 @@ def sql(
             columns = [d[0] for d in cur.description] if cur.description else []
             rows = cur.fetchall() if columns else []
     except duckdb.Error as e:
-        err.print(f"[red]error:[/red] {e}")
+        err.print(f"error: {e}", markup=False)
         raise typer.Exit(1) from e
-    _print_rows(columns, rows)
+    if out is not None:
+        text = render(fmt, columns, rows, width=None)  # type: ignore[arg-type]
+        try:
+            out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+        except OSError as e:
+            err.print(f"error: cannot write {out}: {e}", markup=False)
+            raise typer.Exit(1) from e
+        console.print(f"{len(rows)} rows → {out}", markup=False)
+    elif fmt == "table":
+        print_table(console, columns, rows)
+    else:
+        sys.stdout.write(render(fmt, columns, rows, width=None))  # type: ignore[arg-type]
 
 
 def _clip(text: str | None, width: int = 160) -> str:
@@ -399,16 +426,18 @@ def runs(
 @app.command()
 def export(
     parquet: Annotated[
-        Path, typer.Option("--parquet", help="Folder to write every mart into, one Parquet file each.")
+        Path,
+        typer.Option("--parquet", help="Folder to write every mart into: one Parquet and one CSV file each."),
     ],
     home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
 ) -> None:
-    """Write every mart as Parquet (for tools that do not read DuckDB)."""
-    from warehouse.publish import export_parquet
+    """Write every mart as Parquet, and as CSV with a UTF-8 BOM (opens as Chinese in Excel and WPS)."""
+    from warehouse.publish import export_csv, export_parquet
 
-    written = export_parquet(_warehouse(home), parquet)
-    for path in written:
-        console.print(str(path))
+    path = _warehouse(home)
+    for written in (export_parquet(path, parquet), export_csv(path, parquet)):
+        for p in written:
+            console.print(str(p), markup=False)
 
 
 @app.command()

@@ -4,7 +4,6 @@ chromium with the network off (one browser start for every page)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from pathlib import Path
 
@@ -12,30 +11,13 @@ import pytest
 
 from expectations.current import read_current_reports
 from expectations.runner import check_records
-from flows.process import reports_from_bytes
 from flows.report_site.build import build_site, render_site, slug
 from flows.report_site.data import SiteData
-from flows.reports.model import ReportRecord
+from tests.seed_warehouse import RUN, TODAY, load_seeds, seed_records
 from tests.site_browser import visit_site
-from warehouse.frames import records_to_frames, runs_frame
-from warehouse.load import load_run
 
-TODAY = dt.date(2026, 6, 30)
-RUN = "20260630T020000Z-site01"
 SEED_000_FINDING = "stated 92.77% but 7609.48/7664.88 = 99.28%"
 SEED_000_EVIDENCE = "项目支出7664.88万元，执行金额7609.48万元，预算执行率92.77%。"
-
-
-def seed_records(seeds_dir: Path) -> list[ReportRecord]:
-    records = []
-    for path in sorted(seeds_dir.glob("*.txt")):
-        data = path.read_bytes()
-        for report in reports_from_bytes(
-            data, name=path.name, sha256=hashlib.sha256(data).hexdigest(), today=TODAY
-        ):
-            source = "seeds_a" if path.name < "003" else "seeds_b"
-            records.append(ReportRecord(report, source, f"https://seeds.example.gov.cn/{path.name}"))
-    return records
 
 
 @pytest.fixture(scope="module")
@@ -45,22 +27,7 @@ def home(tmp_path_factory, seeds_dir) -> Path:
     db = home / "warehouse.duckdb"
     records = seed_records(seeds_dir)
     check_records(records, TODAY, current=read_current_reports(db), docs_dir=home / "docs", run_name=RUN)
-    frames = records_to_frames(records, RUN, dt.datetime(2026, 6, 30, 2, 5))
-    frames["core.runs"] = runs_frame(
-        {
-            "run_id": RUN,
-            "source": s,
-            "started": dt.datetime(2026, 6, 30, 2, 0),
-            "finished": dt.datetime(2026, 6, 30, 2, 5),
-            "requests": 7,
-            "not_modified": 0,
-            "bodies_downloaded": 3,
-            "documents": 3,
-            "errors": 0,
-        }
-        for s in ("seeds_a", "seeds_b")
-    )
-    load_run(db, frames, RUN)
+    load_seeds(db, records)
     build_site(db, home / "site", docs_index=home / "docs" / "index.html")
     return home
 
