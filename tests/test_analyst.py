@@ -15,21 +15,15 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from expectations.runner import check_records
 from flows.analyst.output import layout, print_table, render, to_markdown
 from flows.cli import app
-from tests.seed_warehouse import TODAY, load_seeds, seed_records
 
 HOSTILE = "[bold red]alarm[/] | <script>x</script>\nline two"
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory, seeds_dir) -> Path:
-    home = tmp_path_factory.mktemp("home")
-    records = seed_records(seeds_dir)
-    check_records(records, TODAY)  # seed 000's findings quarantine it
-    load_seeds(home / "warehouse.duckdb", records)
-    return home
+def home(seed_home) -> Path:
+    return seed_home
 
 
 def _printed(columns, rows, width: int) -> str:

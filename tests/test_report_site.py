@@ -9,11 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from expectations.current import read_current_reports
-from expectations.runner import check_records
 from flows.report_site.build import build_site, render_site, slug
 from flows.report_site.data import SiteData
-from tests.seed_warehouse import RUN, TODAY, load_seeds, seed_records
 from tests.site_browser import visit_site
 
 SEED_000_FINDING = "stated 92.77% but 7609.48/7664.88 = 99.28%"
@@ -21,15 +18,12 @@ SEED_000_EVIDENCE = "项目支出7664.88万元，执行金额7609.48万元，预
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory, seeds_dir) -> Path:
-    """A data folder as a run leaves it: warehouse, GX Data Docs, report site."""
-    home = tmp_path_factory.mktemp("home")
-    db = home / "warehouse.duckdb"
-    records = seed_records(seeds_dir)
-    check_records(records, TODAY, current=read_current_reports(db), docs_dir=home / "docs", run_name=RUN)
-    load_seeds(db, records)
-    build_site(db, home / "site", docs_index=home / "docs" / "index.html")
-    return home
+def home(seed_home) -> Path:
+    """The seed data folder as a run leaves it: warehouse, GX Data Docs, and now the report site."""
+    build_site(
+        seed_home / "warehouse.duckdb", seed_home / "site", docs_index=seed_home / "docs" / "index.html"
+    )
+    return seed_home
 
 
 @pytest.fixture(scope="module")
