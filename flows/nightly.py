@@ -14,6 +14,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from flows import pipeline, recovery
 from flows.alerts import post_webhook
 from flows.crawl.archive import RawArchive
+from flows.notify.run import notify_failure, notify_run
 from flows.process import Extracted
 from flows.report_run import build_summary
 from flows.report_site.build import build_site
@@ -131,9 +132,28 @@ def select_sources(
     return [s.rebased(base_url) if base_url else s for s in chosen]
 
 
+def alert_failure(flow, flow_run, state) -> None:
+    """A failed or crashed run tells the alert channels (the webhook hears of runs that finish)."""
+    home = (flow_run.parameters or {}).get("home")
+    settings = get_settings(home=Path(home) if home else None)
+    notify_failure(
+        settings.alert_urls,
+        flow_run.name,
+        f"{state.type.value}: {state.message or ''}".strip(),
+        site_url=settings.site_url,
+        site_dir=settings.site_dir,
+    )
+
+
 # the runner is chosen from the settings when this module is imported: a served deployment's
 # run imports it afresh in its own process, with the serving process's environment
-@flow(name="nightly", task_runner=make_task_runner(get_settings()), log_prints=True)
+@flow(
+    name="nightly",
+    task_runner=make_task_runner(get_settings()),
+    log_prints=True,
+    on_failure=[alert_failure],
+    on_crashed=[alert_failure],
+)
 def nightly(
     sources: list[str] | None = None,
     base_url: str | None = None,
@@ -198,4 +218,7 @@ def nightly(
         logger.warning("rejected %s (%s): %s", r["url"], r["kind"], r["message"])
     if settings.alert_webhook:
         post_webhook(settings.alert_webhook, summary, logger=logger)
+    notify_run(
+        summary, settings.alert_urls, site_url=settings.site_url, site_dir=settings.site_dir, logger=logger
+    )
     return summary.to_dict()
