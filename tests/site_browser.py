@@ -60,13 +60,19 @@ def visit_site(
     *,
     screenshots: dict[str, Path] | None = None,
     widths: tuple[int, ...] = (1280,),
+    also: tuple[Path, ...] = (),
 ) -> SiteVisit:
-    """Load every HTML page of the site (one browser start), network disabled; screenshot the
-    pages named in `screenshots` (page path → PNG file) at the first width."""
+    """Load every HTML page of the site, and of the folders in `also` (at the first width only),
+    in one browser start with the network disabled; screenshot the pages named in `screenshots`
+    (page path → PNG file) at the first width. Pages are keyed by their path in the site (the
+    others by their path from the site's parent folder)."""
     from playwright.sync_api import sync_playwright
 
     site_dir = Path(site_dir).resolve()
     pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html"))
+    extra = sorted(
+        p.resolve().relative_to(site_dir.parent).as_posix() for d in also for p in Path(d).rglob("*.html")
+    )
     out = SiteVisit()
     # Playwright starts the browser on a fresh profile of its own (--user-data-dir in a temp folder)
     with sync_playwright() as pw:
@@ -87,8 +93,9 @@ def visit_site(
         page.on("pageerror", lambda e: out.console_errors.append(str(e)))
         for width in widths:
             page.set_viewport_size({"width": width, "height": 900})
-            for path in pages:
-                response = page.goto((site_dir / path).as_uri(), wait_until="load")
+            for path in pages + (extra if width == widths[0] else []):
+                file = site_dir / path if path in pages else site_dir.parent / path
+                response = page.goto(file.as_uri(), wait_until="load")
                 visit = PageVisit(path, response is None or response.ok)
                 visit.charts = page.evaluate(_DRAWN)
                 visit.text = page.inner_text("body")

@@ -11,6 +11,7 @@ import pytest
 
 from flows.report_site.build import build_site, render_site, slug
 from flows.report_site.data import SiteData
+from tests.seed_warehouse import RUN
 from tests.site_browser import visit_site
 
 SEED_000_FINDING = "stated 92.77% but 7609.48/7664.88 = 99.28%"
@@ -33,6 +34,7 @@ def visit(home):
         home / "site",
         screenshots={"index.html": shots / "overview.png", "quality.html": shots / "data-quality.png"},
         widths=(1280, 390),
+        also=(home / "docs",),
     )
 
 
@@ -43,7 +45,8 @@ def test_every_page_loads_offline_with_no_failed_request(home, visit):
     assert {"index.html", "execution.html", "indicators.html", "quality.html"} <= pages
     assert len([p for p in pages if p.startswith("districts/")]) == 2
     assert len([p for p in pages if p.startswith("departments/")]) == 5
-    assert set(visit.pages) == pages | {f"{p}@390" for p in pages}
+    docs = {f"docs/{p.relative_to(home / 'docs').as_posix()}" for p in (home / "docs").rglob("*.html")}
+    assert set(visit.pages) == pages | {f"{p}@390" for p in pages} | docs
     assert all(v.status_ok for v in visit.pages.values())
     assert visit.failed == [] and visit.outside == [] and visit.console_errors == []
 
@@ -76,6 +79,19 @@ def test_pages_fit_a_phone_width(visit):
     # at 390 px nothing pushes the page sideways (wide tables and charts scroll inside their own box)
     wide = {p: v.overflow for p, v in visit.pages.items() if v.overflow > 0}
     assert wide == {}
+
+
+def test_gx_data_docs_open_offline_and_point_at_the_data_quality_page(home, visit):
+    # the suites' pages are there, filled (their tables are HTML now, not JavaScript's work)
+    index = visit.pages["docs/index.html"].text
+    # one row per suite validated in the run (bootstrap-table used to draw these from a script)
+    assert index.count(RUN) >= 3 and "govperf-budget_lines" in index and "govperf-reports" in index
+    pages = [p for p in visit.pages if p.startswith("docs/validations/")]
+    assert len(pages) >= 3
+    for p in pages:
+        assert "data-quality page" in visit.pages[p].text
+    html = (home / "docs" / "index.html").read_text(encoding="utf-8")
+    assert "<script" not in html and 'href="../site/quality.html"' in html
 
 
 def test_screenshots_are_written_under_the_data_folder(home, visit):
