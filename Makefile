@@ -43,7 +43,7 @@ system-deps:
 demo: install
 	$(BIN)/govperf demo
 	@# last, below Prefect's shutdown lines: where to point a browser
-	@$(BIN)/python -c "from flows.settings import get_settings; print('report site:', (get_settings().site_dir / 'index.html').resolve())"
+	@$(BIN)/python -c "from flows.settings import get_settings; print('report site:', get_settings().site_dir / 'index.html')"
 
 test: install
 	$(BIN)/python -m pytest -q
