@@ -7,9 +7,8 @@
 """
 
 # %%
-import polars as pl
-
 import govperf
+import polars as pl
 
 summary = govperf.read("marts.district_year_summary")
 print(summary.select("district", "fiscal_year", "reports", "execution_rate").sort("district", "fiscal_year"))

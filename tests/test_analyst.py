@@ -138,7 +138,9 @@ def test_export_writes_csv_with_a_bom_beside_parquet(home, tmp_path):
 def test_the_docs_example_runs_against_a_warehouse(home):
     example = Path(__file__).parents[1] / "docs" / "notebook_example.py"
     env = {**os.environ, "GOVPERF_HOME": str(home)}
-    done = subprocess.run([sys.executable, str(example)], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(example)], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert "stated 92.77% but 7609.48/7664.88 = 99.28%" in done.stdout
     assert "项目支出7664.88万元，执行金额7609.48万元，预算执行率92.77%。" in done.stdout

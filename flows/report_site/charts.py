@@ -51,7 +51,9 @@ def _data(rows: Iterable[dict[str, Any]]) -> alt.Data:
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
-    spec = chart.to_dict()
+    # the specs are this module's, fixed and tested: altair's schema validation would be a third
+    # of the time of every chart
+    spec = chart.to_dict(validate=False)
     spec["config"] = {**_CONFIG, **spec.get("config", {})}
     return _vlc().vegalite_to_svg(spec)
 
@@ -80,8 +82,12 @@ def execution_heatmap(district_years: Sequence[dict[str, Any]]) -> str | None:
     )
 
 
+STRIP_MAX_TICKS = 1500  # past this many departments, a box plot per district-year (5 marks, not n)
+
+
 def department_rate_strip(department_years: Sequence[dict[str, Any]]) -> str | None:
-    """Each department's execution rate as a tick on its district-year's row: the spread at a glance."""
+    """Each department's execution rate as a tick on its district-year's row: the spread at a
+    glance; a box plot per row when there are too many departments to draw one by one."""
     rows = [
         {
             "district_year": f"{r['district'] or '?'} {r['fiscal_year']}",
@@ -93,16 +99,15 @@ def department_rate_strip(department_years: Sequence[dict[str, Any]]) -> str | N
     ]
     if not rows:
         return None
-    chart = (
-        alt.Chart(_data(rows))
-        .mark_tick(thickness=2, size=16)
-        .encode(
-            x=alt.X("rate:Q", title="department execution rate %", scale=alt.Scale(zero=False)),
-            y=alt.Y("district_year:N", title=None),
-            tooltip=["department:N", "rate:Q"],
-        )
-        .properties(width=_WIDTH - 120, height=max(40, 24 * len({r["district_year"] for r in rows})))
-    )
+    many = len(rows) > STRIP_MAX_TICKS
+    if many:
+        rows = [{k: r[k] for k in ("district_year", "rate")} for r in rows]
+    base = alt.Chart(_data(rows))
+    marks = base.mark_boxplot(extent="min-max", size=14) if many else base.mark_tick(thickness=2, size=16)
+    chart = marks.encode(
+        x=alt.X("rate:Q", title="department execution rate %", scale=alt.Scale(zero=False)),
+        y=alt.Y("district_year:N", title=None),
+    ).properties(width=_WIDTH - 120, height=max(40, 24 * len({r["district_year"] for r in rows})))
     return to_svg(chart)
 
 
