@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from flows.documents.model import Document, ExtractError
-from flows.reports.budget import parse_budget_lines
+from flows.reports.budget import BudgetParse, parse_budget_lines
 from flows.reports.details import (
     parse_assets,
     parse_header_meta,
@@ -15,14 +15,17 @@ from flows.reports.details import (
     parse_score,
     parse_staff,
 )
-from flows.reports.forms import total_score, value_after
+from flows.reports.forms import form_total_score, total_score, value_after
 from flows.reports.identity import find_identity, normalise_department
 from flows.reports.indicators import parse_indicator_table
-from flows.reports.model import Region, Report
+from flows.reports.layout import Layout, build_layout, supervisor_name, unit_name
+from flows.reports.model import BudgetLine, Region, Report
 from flows.reports.places import find_region, find_street
 from flows.reports.project import ProjectParse, parse_project_block, project_blocks
 from flows.reports.prose_indicators import parse_prose_scores
-from flows.reports.text import clean, merged_tables, paragraphs
+from flows.reports.script import simplified
+from flows.reports.spending_prose import parse_spending_prose
+from flows.reports.text import clean, merged_tables
 
 
 def parse_reports(
@@ -39,15 +42,24 @@ def parse_reports(
     Raises ExtractError('not_a_report') when the document is not a self-evaluation report.
     """
     today = today or dt.date.today()
-    paras = paragraphs(doc)
-    text = "\n".join(paras)
+    doc = simplified(doc)
+    if page_title:
+        page_title = simplified(Document(doc.name, doc.format, meta={"title": page_title})).meta["title"]
+    layout = build_layout(doc)
+    paras = layout.paras
+    text = layout.text
+    page_title = page_title or doc.meta.get("title") or value_after(layout.rows, _TITLE_LABEL)
     identity = find_identity(paras, page_title, today.year)
     meta = {**parse_header_meta(doc.text()), **(page_meta or {})}
     projects = [parse_project_block(b) for b in project_blocks(doc)]
     projects = [p for p in projects if p.project_name]
     if projects and identity.kind != "department_overall":
         return [_project_report(p, doc, identity, meta, file, sha256, page_title) for p in projects]
-    budget = parse_budget_lines(doc)
+    # a project report's prose speaks of one budget: its sentences are read by the spending
+    # phrases, not by the department reader's sub-line rules
+    budget = parse_budget_lines(doc, layout.stream, prose=identity.kind != "project")
+    if identity.kind == "project":
+        _fill_from_spending_prose(budget, paras)
     if identity.kind is None and not budget.lines:
         raise ExtractError(
             "not_a_report", "no self-evaluation title and no budget execution figures found", file
@@ -55,23 +67,36 @@ def parse_reports(
     heading = paras[0] if paras else ""
     if not budget.lines and (_is_notice(heading) or _is_notice(identity.title or "")):
         raise ExtractError("not_a_report", f"a notice, not a report: {heading}", file)
-    if identity.department_full is None:
-        labelled = value_after(_all_rows(doc), _UNIT_LABEL)
+    if identity.kind == "project" or identity.department_full is None:
+        labelled = _labelled_unit(layout, identity.kind) or (
+            None if identity.kind == "project" else value_after(_all_rows(doc), _UNIT_LABEL)
+        )
+        if labelled is None and identity.kind == "project" and layout.has_label("implementer"):
+            # the form names its 实施单位 in a cell this copy lost: any other unit would be a guess
+            identity.department_full = identity.department = None
         if labelled:
             identity.department_full = labelled
-            identity.region = find_region(labelled, *(t for t in (identity.title, page_title) if t))
+            supervisor = layout.first("supervisor")
+            named = [labelled, supervisor.value if supervisor else None, identity.title, page_title]
+            region = find_region(*(t for t in named if t))
+            identity.region = region if region.district or region.city else identity.region
             identity.region.street = find_street(labelled)
             identity.department = normalise_department(labelled, identity.region)
             identity.consolidated = identity.consolidated or "汇总" in labelled
 
     report = Report(file=file, sha256=sha256, format=doc.format)
     report.title = identity.title or page_title
-    report.kind = identity.kind or "department_overall"
-    report.fiscal_year = identity.fiscal_year
+    report.kind = identity.kind  # unknown stays unknown: required_fields flags it
+    report.fiscal_year = identity.fiscal_year or _form_year(layout.stream)
     report.region = identity.region
     report.department = identity.department
     report.department_full = identity.department_full
     report.consolidated = identity.consolidated
+    if report.kind == "project":
+        name = layout.first("project_name")
+        report.project_name = name.value if name else None
+        supervisor = layout.first("supervisor")
+        report.supervisor = supervisor_name(supervisor.value) if supervisor else None
 
     report.publisher = meta.get("publisher")
     report.published_date = meta.get("published_date")
@@ -103,7 +128,7 @@ def parse_reports(
     report.score_total, report.score_candidates, report.score_grade, evidence = parse_score(text)
     report.evidence.update(evidence)
     if report.score_total is None:  # the 总分 row of a self-evaluation form
-        row = total_score(_all_rows(doc))
+        row = total_score(_all_rows(doc)) or form_total_score(layout.stream)
         if row is not None:
             report.score_total, report.evidence["score.total"] = row
             report.score_candidates = [row[0]]
@@ -126,8 +151,9 @@ def _project_report(
 ) -> Report:
     report = Report(file=file, sha256=sha256, format=doc.format, kind="project")
     report.project_name = p.project_name
-    report.supervisor = p.supervisor
-    unit = p.implementer or p.supervisor
+    report.supervisor = supervisor_name(p.supervisor)
+    # the 实施单位 when the form names one; the 主管部门 only when the form has no 实施单位 at all
+    unit = unit_name(p.implementer) if p.implementer else report.supervisor
     report.department_full = unit
     report.title = (
         p.heading
@@ -137,7 +163,7 @@ def _project_report(
     region = find_region(
         *(t for t in (p.implementer, p.supervisor, p.heading, identity.title, page_title) if t)
     )
-    if region.district is None:
+    if region.district is None and (identity.region.district or region.city is None):
         region = identity.region
     region = Region(region.province, region.city, region.district, find_street(unit or "") or None)
     report.region = region
@@ -164,11 +190,58 @@ def _project_report(
     return report
 
 
+def _fill_from_spending_prose(budget: BudgetParse, paras: list[str]) -> None:
+    """A project or fund report written as prose states its whole budget in sentences."""
+    line, evidence = parse_spending_prose(paras)
+    if line.is_empty():
+        return
+    total = budget.lines.setdefault("total", BudgetLine())
+    for attr in ("initial", "adjusted", "executed", "rate"):
+        if getattr(total, attr) is None and getattr(line, attr) is not None:
+            setattr(total, attr, getattr(line, attr))
+            if attr == "rate":
+                total.rate_text = line.rate_text
+            elif attr in line.decimals:
+                total.decimals[attr] = line.decimals[attr]
+            budget.evidence[f"budget.total.{attr}"] = evidence[f"budget.total.{attr}"]
+    budget.unit = budget.unit or "万元"
+
+
+def _labelled_unit(layout: Layout, kind: str | None) -> str | None:
+    """The reporting unit a form names: its 实施单位 (a project's), else its 单位名称; a project's
+    主管部门 only when the form has no 实施单位 label at all — not even an unreadable one
+    (a form whose 实施单位 cell is lost or OCR-damaged still has one, just not this one)."""
+    implementer = layout.first("implementer")
+    unit = layout.first("unit")
+    if implementer and unit_name(implementer.value):
+        return unit_name(implementer.value)
+    if unit and unit_name(unit.value):  # a cover page's 部门(单位)名称 is the unit reporting
+        return unit_name(unit.value)
+    if implementer or layout.has_label("implementer"):
+        return None
+    if kind != "project":
+        return None
+    supervisor = layout.first("supervisor")
+    if supervisor is None or "实施" in layout.stream or "执行单位" in layout.stream:
+        return None
+    return supervisor_name(supervisor.value)
+
+
+_FORM_YEAR = re.compile(r"[（(]\s*((?:19|20)\d{2})\s*年度?\s*[)）]|年度\s*[:：]\s*((?:19|20)\d{2})\s*年")
+
+
+def _form_year(stream: str) -> int | None:
+    """The year a form's header states ("自评表(2023年度)", "年度:2024年") when no title gave one."""
+    years = {int(a or b) for a, b in _FORM_YEAR.findall(stream[:4000])}
+    return years.pop() if len(years) == 1 else None
+
+
 def _year_in(text: str | None) -> int | None:
     m = re.search(r"((?:19|20)\d{2})\s*年", text or "") or re.fullmatch(r"\s*((?:19|20)\d{2})\s*", text or "")
     return int(m.group(1)) if m else None
 
 
+_TITLE_LABEL = re.compile(r"^(?:信息名称|标题)[:：]?$")
 _UNIT_LABEL = re.compile(r"^(?:部门|单位|部门（单位）|部门\(单位\)|预算单位|填报单位)名称[:：]?$")
 _NOTICE = re.compile(r"^关于.{2,60}的(?:通知|函|意见|办法)$|通知$")
 
