@@ -179,15 +179,16 @@ def _print_summary(summary: dict, seconds: float) -> None:
         )
     for alert in summary.get("health", []):
         err.print(
-            f"[yellow]{alert.get('severity', 'warning')}[/yellow] {alert.get('check')}: {alert.get('message')}"
+            f"[yellow]{escape(str(alert.get('severity', 'warning')))}[/yellow] "
+            + escape(f"{alert.get('check')}: {alert.get('message')}")
         )
     for doc in summary["rejected"]:
-        err.print(f"[yellow]rejected[/yellow] {doc['kind']}: {doc['url']} — {doc['message']}")
-    console.print(f"warehouse: {summary['warehouse']}")
+        err.print("[yellow]rejected[/yellow] " + escape(f"{doc['kind']}: {doc['url']} — {doc['message']}"))
+    console.print(f"warehouse: {summary['warehouse']}", markup=False)
     if summary.get("docs"):
-        console.print(f"data docs: {summary['docs']}")
+        console.print(f"data docs: {summary['docs']}", markup=False)
     if summary.get("site"):
-        console.print(f"report site: {summary['site']}")
+        console.print(f"report site: {summary['site']}", markup=False)
 
 
 DEMO_PORT = 8731  # the mirror sources' base_url: a second demo on the same port fetches incrementally

@@ -144,3 +144,37 @@ def test_the_docs_example_runs_against_a_warehouse(home):
     assert done.returncode == 0, done.stderr
     assert "stated 92.77% but 7609.48/7664.88 = 99.28%" in done.stdout
     assert "项目支出7664.88万元，执行金额7609.48万元，预算执行率92.77%。" in done.stdout
+
+
+def test_the_run_summary_prints_document_text_as_text(capsys):
+    from flows.cli import _print_summary
+
+    summary = {
+        "run_id": "r1",
+        "sources": [],
+        "findings": [
+            {
+                "severity": "error",
+                "check": "c",
+                "department": "[bold]单位[/bold]",
+                "fiscal_year": 2023,
+                "message": HOSTILE,
+            }
+        ],
+        "district_year": [],
+        "health": [{"severity": "warning", "check": "empty_source", "message": "[red]gone[/red]"}],
+        "rejected": [{"kind": "not_a_report", "url": "http://x/[y]", "message": "[blink]no[/blink]"}],
+        "warehouse": "w[1].duckdb",
+    }
+    _print_summary(summary, 1.0)
+    out = capsys.readouterr()
+    flat = "".join((out.out + out.err).split())
+    for literal in (
+        "[bold]单位[/bold]",
+        "[bold red]alarm[/]",
+        "[red]gone[/red]",
+        "http://x/[y]",
+        "[blink]no[/blink]",
+        "w[1].duckdb",
+    ):
+        assert "".join(literal.split()) in flat, literal
