@@ -174,3 +174,20 @@ def test_hostile_text_is_escaped_and_only_http_links_are_links(tmp_path):
     )
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="http://x.example/p?a=1&amp;b=&lt;2&gt;"' in html
+
+
+def test_govperf_report_rebuilds_the_site_whole_and_says_where(seed_home, tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "published"
+    for _ in range(2):  # the second build replaces the first in one swap
+        done = runner.invoke(app, ["report", "--home", str(seed_home), "--out", str(out)])
+        assert done.exit_code == 0, done.output
+    assert f"report site: {out / 'index.html'}" in done.output.replace("\n", "")
+    assert "11 pages, 8 charts" in done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["published"]  # no half-built or old copy left
+    missing = runner.invoke(app, ["report", "--home", str(tmp_path / "nothing")])
+    assert missing.exit_code == 2 and "no warehouse" in missing.output
