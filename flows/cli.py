@@ -48,6 +48,9 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # the temporary server's 20 s default was not enough on a loaded 2-core machine (seen: the
+    # demo failed with "Timed out while attempting to connect to ephemeral Prefect API server")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 class _AboveTheBars(FileProxy):
