@@ -200,3 +200,16 @@ def test_tokens_are_real_in_the_receivers():
         )
         assert "93000" in reason
     assert DINGTALK_TOKEN and FEISHU_TOKEN
+
+
+def test_a_failed_nightly_run_tells_the_channels(prefect_harness, tmp_path):
+    # the real flow, failing at its first step (an unknown source): its on_failure hook alerts
+    from flows.nightly import nightly
+
+    with BotReceivers() as bots, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GOVPERF_ALERT_URLS", bots.urls()["wecom"])
+        with pytest.raises(ValueError, match="unknown source"):
+            nightly(sources=["no_such_source"], home=str(tmp_path))
+    [message] = bots.received.wecom
+    content = message["markdown"]["content"]
+    assert "failed" in content and "unknown source" in content and "no_such_source" in content

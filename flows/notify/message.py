@@ -112,7 +112,8 @@ def plain_text(alert: Alert) -> str:
 
 # text from a document must not become markup, links or headings in the chat; the bots' Markdown
 # dialects differ on backslash escapes, so the marks become their full-width forms (read the same)
-_MD_SPECIAL = str.maketrans("[]()<>*`#|~_\\", "［］（）＜＞＊｀＃｜～＿＼")
+# (underscores stay: names like no_such_source read as they are, and a word-inner _ is no markup)
+_MD_SPECIAL = str.maketrans("[]()<>*`#|~", "［］（）＜＞＊｀＃｜～")
 
 
 def _md(text: str) -> str:
