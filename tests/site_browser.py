@@ -37,6 +37,7 @@ class PageVisit:
     charts: list[dict] = field(default_factory=list)
     text: str = ""
     overflow: int = 0  # CSS pixels the page is wider than the window (0: no sideways scrolling)
+    heading_fonts: list[str] = field(default_factory=list)  # the fonts that drew the page's <h1>
 
 
 @dataclass(slots=True)
@@ -88,6 +89,9 @@ def visit_site(
 
         context.route("**/*", route)
         page = context.new_page()
+        cdp = context.new_cdp_session(page)  # which font drew a node: only the DevTools protocol says
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
         page.on("requestfailed", lambda q: out.failed.append(f"{q.url}: {q.failure}"))
         page.on("console", lambda m: out.console_errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: out.console_errors.append(str(e)))
@@ -100,6 +104,8 @@ def visit_site(
                 visit.charts = page.evaluate(_DRAWN)
                 visit.text = page.inner_text("body")
                 visit.overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                if width == widths[0]:
+                    visit.heading_fonts = _fonts_of(cdp, "h1")
                 out.pages[path if width == widths[0] else f"{path}@{width}"] = visit
                 if width == widths[0] and screenshots and path in screenshots:
                     screenshots[path].parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +113,15 @@ def visit_site(
                     out.screenshots.append(screenshots[path])
         browser.close()
     return out
+
+
+def _fonts_of(cdp, selector: str) -> list[str]:
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    if not node:
+        return []
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return [f["familyName"] for f in fonts if f.get("glyphCount")]
 
 
 if __name__ == "__main__":

@@ -75,6 +75,12 @@ def test_department_page_has_its_years_lines_and_evidence(home, visit):
     assert "部门整体预算总额(元)" in page  # the table row the total line was read from
 
 
+def test_chinese_text_is_drawn_with_a_cjk_font(visit):
+    # the overview's heading is mostly Chinese: a CJK font drew its glyphs (no boxes, no fallback guess)
+    fonts = visit.pages["index.html"].heading_fonts
+    assert any(f in ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC") for f in fonts), fonts
+
+
 def test_pages_fit_a_phone_width(visit):
     # at 390 px nothing pushes the page sideways (wide tables and charts scroll inside their own box)
     wide = {p: v.overflow for p, v in visit.pages.items() if v.overflow > 0}
