@@ -68,7 +68,7 @@ def execution_heatmap(district_years: Sequence[dict[str, Any]]) -> str | None:
     if not rows:
         return None
     base = alt.Chart(_data(rows)).encode(
-        x=alt.X("year:O", title="fiscal year"), y=alt.Y("district:N", title=None)
+        x=alt.X("year:O", title="fiscal year", axis=alt.Axis(labelAngle=0)), y=alt.Y("district:N", title=None)
     )
     cells = base.mark_rect().encode(
         color=alt.Color(
@@ -105,7 +105,7 @@ def department_rate_strip(department_years: Sequence[dict[str, Any]]) -> str | N
     base = alt.Chart(_data(rows))
     marks = base.mark_boxplot(extent="min-max", size=14) if many else base.mark_tick(thickness=2, size=16)
     chart = marks.encode(
-        x=alt.X("rate:Q", title="department execution rate %", scale=alt.Scale(zero=False)),
+        x=alt.X("rate:Q", title="department execution rate %", scale=alt.Scale(zero=False, padding=8)),
         y=alt.Y("district_year:N", title=None),
     ).properties(width=_WIDTH - 120, height=max(40, 24 * len({r["district_year"] for r in rows})))
     return to_svg(chart)
@@ -121,7 +121,7 @@ def district_years_bars(district_years: Sequence[dict[str, Any]]) -> str | None:
     if not rows:
         return None
     base = alt.Chart(_data(rows)).encode(
-        x=alt.X("year:O", title="fiscal year"),
+        x=alt.X("year:O", title="fiscal year", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("rate:Q", title="execution rate %", scale=alt.Scale(domain=[0, 100])),
     )
     chart = base.mark_bar(color="#3b6ea5") + base.mark_text(dy=-6).encode(
