@@ -86,3 +86,60 @@ def test_form_labels_split_a_run_on_header():
     assert unit_name(fields["supervisor"][0].value) == "池州市贵池区棠溪镇人民政府"
     assert unit_name(fields["implementer"][0].value) == "投资促进中心"
     assert unit_name("或委托单位职责密切相关") is None
+
+
+def test_flattened_indicator_rows_follow_the_header_order():
+    from flows.reports.form_indicators import parse_form_indicators
+
+    stream = (
+        "绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因 "
+        "产出指标(50分) 数量指标 培训人数 ≥50人 62 10 10 质量指标 合格率 ≥95% 96% 10 9.5 "
+        "时效指标 指标1:按时完成 10 10 指标2: …… 总分 100 95"
+    )
+    rows = [(i.name, i.target, i.actual, i.weight, i.score) for i, _ in parse_form_indicators(stream)]
+    assert rows == [
+        ("培训人数", "≥50人", "62", 10, 10),
+        ("合格率", "≥95%", "96%", 10, 9.5),
+        ("指标1:按时完成", None, None, 10, 10),
+    ]
+
+
+def test_an_indicator_row_after_unreadable_words_is_not_stored():
+    from flows.reports.form_indicators import parse_form_indicators
+
+    # "获得目的国 (地区)受 众欢迎" wrapped over several pieces: no row may start inside it
+    stream = "三级指标 年初目标值 实际完成值 得分 在岸金额 20000 23333 10 企业国际质量提升 获得目的国 (地区)受 众欢迎 受欢迎显著 10 执行率 90% 100% 10"
+    names = [i.name for i, _ in parse_form_indicators(stream)]
+    assert names == ["在岸金额", "执行率"]
+
+
+def test_spending_phrases_never_read_allocations():
+    from flows.reports.spending_prose import parse_spending_prose
+
+    line, evidence = parse_spending_prose(
+        ["上级下达资金2179万元，目前已全部到位。截止12月8日，已完成拨付2113.63万元，执行率97%。"]
+    )
+    assert (line.executed, line.rate, line.adjusted) == (21136300.0, 97, None)
+    assert "拨付" in evidence["budget.total.executed"]
+    line, _ = parse_spending_prose(["实际到位资金334.67万元，项目批复总投资61.8万元。"])
+    assert line.is_empty()
+
+
+def test_run_together_cells_are_read_only_when_they_prove_each_other():
+    from flows.reports.form_budget import parse_budget_triple
+
+    found = parse_budget_triple("全年执行数(B)执行率(B/A)其中中央补助300万元 259.45万元 86.5%市县资金")
+    assert found is not None and (found[0].adjusted, found[0].executed, found[0].rate) == (
+        3000000.0,
+        2594500.0,
+        86.5,
+    )
+    assert parse_budget_triple("全年执行数(B)执行率(B/A) 300万元 259.45万元 96.5%") is None
+
+
+def test_kind_comes_from_the_title_words():
+    from flows.reports.identity import find_kind
+
+    assert find_kind("2021年度霞山区爱国街道办事处整体支出绩效自评报告", []) == "department_overall"
+    assert find_kind("忠县民政局2024年度资金绩效自评报告", []) == "project"
+    assert find_kind("2024年部门预算", ["2024年部门预算收入总计6210.50万元，项目支出3910.50万元。"]) is None

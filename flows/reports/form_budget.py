@@ -15,12 +15,15 @@ from functools import lru_cache
 
 from flows.reports.model import BudgetLine
 from flows.reports.numbers import decimals, to_yuan
-from flows.reports.placement import AMOUNT_ROLES, place_tokens
+from flows.reports.placement import place_tokens
 from flows.reports.vocabulary import vocabulary
 
 _TOKEN = re.compile(r"\d[\d,.]*%?|[-—－/](?=\s|$|\|)|[^\s\d|%]+")
 _FIGURE = re.compile(r"\d[\d,.]*%?$|[-—－/]$")
 _STORED = ("initial", "adjustment", "adjusted", "executed")
+_LETTER = re.compile(r"[（(][A-Z][）)]")
+# header formulas and point markers: "(E/C×100%)", "(20 分*执行率)", "(10分)"
+_FORMULA = re.compile(r"[×x*]\s*100\s*%|[(（]\s*\d+\s*分[^)）]{0,8}[)）]")
 
 
 @dataclass(slots=True)
@@ -32,6 +35,8 @@ class FormBudget:
 
 def _roles_in(word: str) -> list[str]:
     """Column roles a header word names, in the order written ("全年预算数(A)全年执行数(B)执行率")."""
+    if _LETTER.fullmatch(word):
+        return []  # "(B)" alone labels the column before it, whatever that column is
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for role, words in vocabulary().columns:
@@ -48,7 +53,7 @@ def _roles_in(word: str) -> list[str]:
 
 def _line_of(label: str) -> str | None:
     vocab = vocabulary()
-    label = label.lstrip("其中:：").strip()
+    label = re.sub(r"^其中\s*[:：]?", "", label).strip()
     if any(label.startswith(w) for w in vocab.level_words):
         return None  # one government level's share, not a line of its own
     for line, words in vocab.lines:
@@ -60,14 +65,19 @@ def _line_of(label: str) -> str | None:
 def parse_form_budget(stream: str) -> FormBudget:
     """Lines of the first budget block of a flattened form; empty when there is none or it is unclear."""
     result = FormBudget()
-    tokens = [m.group(0) for m in _TOKEN.finditer(_split_words(stream.replace("|", " ")))]
+    # "预算执行(E/C×100%)" is a formula in a header, not a figure
+    text = _FORMULA.sub("", stream.replace("|", " "))
+    tokens = [m.group(0) for m in _TOKEN.finditer(_split_words(text))]
     for start, tok in enumerate(tokens):
         if _FIGURE.match(tok):
             continue
         roles = _roles_in(tok)
         if not {"initial", "adjusted", "executed"} & set(roles):
             continue
-        i = start + 1
+        while start > 0 and not _FIGURE.match(tokens[start - 1]) and _roles_in(tokens[start - 1]):
+            start -= 1  # a 行次 column before the first amount column
+            roles = _roles_in(tokens[start]) + roles
+        i = tokens.index(tok, start) + 1
         header = tokens[max(0, start - 4) : start + 1]
         while i < len(tokens) and not _FIGURE.match(tokens[i]) and _line_of(tokens[i]) is None:
             more = _roles_in(tokens[i])
@@ -76,10 +86,13 @@ def parse_form_budget(stream: str) -> FormBudget:
             i += 1
         if len([r for r in roles if r in ("initial", "adjusted", "executed")]) < 2:
             continue
-        unit = _unit(" ".join(tokens[max(0, start - 8) : i]))
-        _read_rows(tokens, i, roles, unit, result)
+        unit = _unit(" ".join(tokens[max(0, start - 8) : i])) or _unit(
+            " ".join(tokens[max(0, start - 15) : i])
+        )
+        before = _Before.of(tokens[max(0, start - 15) : start])
+        _read_rows(tokens, i, roles, unit, result, before)
         if result.lines:
-            result.unit = unit
+            result.unit = result.unit or unit
             _drop_blank_total(result)
             return result
     return result
@@ -118,43 +131,139 @@ def _unit(header: str) -> str | None:
     return None
 
 
-def _read_rows(tokens: list[str], i: int, roles: list[str], unit: str | None, out: FormBudget) -> None:
+@dataclass(frozen=True, slots=True)
+class _Before:
+    """What the form says just before a header: a total label whose figures come after the header
+    (XLSX copies flattened out of order), and amount columns the header lost to those labels."""
+
+    total_label: bool
+    roles: tuple[str, ...]
+
+    @staticmethod
+    def of(tokens: list[str]) -> _Before:
+        words = [(k, t) for k, t in enumerate(tokens) if not _FIGURE.match(t)]
+        roles = tuple(r for _, t in words for r in _roles_in(t) if r in _STORED)
+        # line labels count from the first amount column named here (a title's 项目支出 does not)
+        first_role = next((k for k, t in words if _roles_in(t)), 0)
+        total_at = next((k for k, t in words if k >= first_role and _line_of(t) is not None), None)
+        if total_at is None or _line_of(tokens[total_at]) != "total":
+            return _Before(False, roles)
+        # a figure after the label is its own, unless it numbers a list ("3、一次性项目")
+        own = [
+            t
+            for k, t in enumerate(tokens[total_at + 1 :], total_at + 1)
+            if _FIGURE.match(t) and not (k + 1 < len(tokens) and tokens[k + 1].startswith("、"))
+        ]
+        return _Before(not own, roles)
+
+
+def _read_rows(
+    tokens: list[str],
+    i: int,
+    roles: list[str],
+    unit: str | None,
+    out: FormBudget,
+    before: _Before | None = None,
+) -> None:
+    """Rows after the header: a label, then its figures. XLSX copies flattened out of row order
+    put the first row's figures before any label and the 年度资金总额 label after the block: such
+    leading figures are the total's only when a total label with no figures of its own follows."""
+    rows: list[tuple[str, str, list[str]]] = []  # (line, label, figures)
+    leading: list[str] = []
+    bare_total = False
+    end = first_row = i
     while i < len(tokens):
         label_parts: list[str] = []
         while i < len(tokens) and not _FIGURE.match(tokens[i]):
             label_parts.append(tokens[i])
             i += 1
             if len(label_parts) > 4:
-                return  # prose or the next part of the form: the budget block is over
+                break
         figures: list[str] = []
         while i < len(tokens) and _FIGURE.match(tokens[i]):
             figures.append(tokens[i])
             i += 1
+        end = i
         label = "".join(label_parts)
         line = _line_of(label)
+        if not label_parts and not rows:
+            leading = figures
+            continue
         if line is None:
-            if label_parts and not figures:
-                return
+            if len(label_parts) > 4 or (label_parts and not figures):
+                # the block is over, but a trailing total label may still close it
+                bare_total = bare_total or any(_line_of(p) == "total" for p in label_parts)
+                break
             continue
-        if line in out.lines or not figures:
+        if not figures:
+            bare_total = bare_total or line == "total"
             continue
-        placed = place_tokens(list(roles), figures)
-        budget = BudgetLine()
-        for role, fig in placed.items():
-            if role in ("rate",):
-                budget.rate, budget.rate_text = fig.value, fig.text
-            elif role in ("weight", "score"):
-                setattr(budget, role, fig.value)
-            elif role in _STORED and unit is not None:
-                setattr(budget, role, to_yuan(fig.value, unit))
-                budget.decimals[role] = decimals(fig.text)
-        if budget.is_empty():
+        rows.append((line, label, figures))
+    unit = unit or _unit(" ".join(tokens[first_row:end]))
+    if leading and not any(line == "total" for line, _, _ in rows):
+        if bare_total:
+            rows.insert(0, ("total", "年度资金总额", leading))
+        elif before is not None and before.total_label:
+            # the total's label stands before the header: its figures are the total's only when the
+            # amounts prove the stated rate, read with every amount column the form names
+            extra = [r for r in before.roles if r not in roles]
+            if len(leading) > len(roles) and len(leading) % len(roles) == 0:
+                leading = leading[: len(roles)]  # rows run together: the first is the total's
+            _store(out, "total", "年度资金总额", leading, [*extra, *roles], unit, prove=True)
+    for line, label, figures in rows:
+        if line not in out.lines:
+            _store(out, line, label, figures, roles, unit)
+
+
+def _store(
+    out: FormBudget,
+    line: str,
+    label: str,
+    figures: list[str],
+    roles: list[str],
+    unit: str | None,
+    *,
+    prove: bool = False,
+) -> None:
+    placed = place_tokens(list(roles), figures, prove=prove)
+    budget = BudgetLine()
+    for role, fig in placed.items():
+        if role == "rate":
+            budget.rate, budget.rate_text = fig.value, fig.text
+        elif role in ("weight", "score"):
+            setattr(budget, role, fig.value)
+        elif role in _STORED and unit is not None:
+            setattr(budget, role, to_yuan(fig.value, unit))
+            budget.decimals[role] = decimals(fig.text)
+    if budget.is_empty():
+        return
+    out.lines[line] = budget
+    out.unit = out.unit or unit
+    evidence = f"{label} {' '.join(figures)}"
+    for role in ("rate", "weight", "score", *_STORED):
+        if getattr(budget, role) is not None:
+            out.evidence[f"budget.{line}.{role}"] = evidence
+
+
+_TRIPLE = re.compile(
+    r"(?P<a>\d[\d,]*(?:\.\d+)?)\s*(?P<ua>万元|元)\s*(?P<b>\d[\d,]*(?:\.\d+)?)\s*(?P<ub>万元|元)\s*"
+    r"(?P<r>\d{1,3}(?:\.\d{1,2})?)\s*%"
+)
+
+
+def parse_budget_triple(stream: str) -> tuple[BudgetLine, str] | None:
+    """(budget, spending and rate, evidence) from three cells an OCR'd form ran together under its
+    执行数/执行率 header: "300万元 259.45万元 86.5%". Read only when the rate is the ratio of the
+    two amounts as printed, so the three prove each other."""
+    for m in _TRIPLE.finditer(stream):
+        if m.group("ua") != m.group("ub") or "执行数" not in stream[max(0, m.start() - 60) : m.start()]:
             continue
-        # a total row of zeros beside sub-lines with money is the template's blank, not a reading
-        out.lines[line] = budget
-        evidence = f"{label} {' '.join(figures)}"
-        for role in placed:
-            if role in (*_STORED, "rate", "weight", "score"):
-                key = "rate" if role == "rate" else role
-                out.evidence[f"budget.{line}.{key}"] = evidence
-    _ = AMOUNT_ROLES
+        a, b, r = (float(m.group(k).replace(",", "")) for k in ("a", "b", "r"))
+        if a <= 0 or abs(b / a * 100 - r) > max(0.006 * r, 0.06):
+            continue
+        line = BudgetLine()
+        line.adjusted, line.executed = to_yuan(a, m.group("ua")), to_yuan(b, m.group("ub"))
+        line.decimals.update(adjusted=decimals(m.group("a")), executed=decimals(m.group("b")))
+        line.rate, line.rate_text = r, m.group("r")
+        return line, m.group(0)
+    return None

@@ -15,6 +15,8 @@ from flows.reports.details import (
     parse_score,
     parse_staff,
 )
+from flows.reports.form_budget import parse_budget_triple
+from flows.reports.form_indicators import parse_form_indicators
 from flows.reports.forms import form_total_score, total_score, value_after
 from flows.reports.identity import find_identity, normalise_department
 from flows.reports.indicators import parse_indicator_table
@@ -54,12 +56,15 @@ def parse_reports(
     projects = [parse_project_block(b) for b in project_blocks(doc)]
     projects = [p for p in projects if p.project_name]
     if projects and identity.kind != "department_overall":
-        return [_project_report(p, doc, identity, meta, file, sha256, page_title) for p in projects]
+        return [
+            _project_report(p, doc, identity, meta, file, sha256, page_title, layout.stream) for p in projects
+        ]
     # a project report's prose speaks of one budget: its sentences are read by the spending
     # phrases, not by the department reader's sub-line rules
     budget = parse_budget_lines(doc, layout.stream, prose=identity.kind != "project")
-    if identity.kind == "project":
+    if identity.kind == "project" or "total" not in budget.lines:
         _fill_from_spending_prose(budget, paras)
+    _fill_from_triple(budget, layout.stream)
     if identity.kind is None and not budget.lines:
         raise ExtractError(
             "not_a_report", "no self-evaluation title and no budget execution figures found", file
@@ -94,7 +99,7 @@ def parse_reports(
     report.consolidated = identity.consolidated
     if report.kind == "project":
         name = layout.first("project_name")
-        report.project_name = name.value if name else None
+        report.project_name = name.value if name else _bracketed_project(paras, report.title)
         supervisor = layout.first("supervisor")
         report.supervisor = supervisor_name(supervisor.value) if supervisor else None
 
@@ -114,7 +119,7 @@ def parse_reports(
     indicator_rows = [row for table in merged_tables(doc) for row in (parse_indicator_table(table) or [])]
     prose = parse_prose_scores(paras)
     if not indicator_rows:
-        indicator_rows = prose.indicators
+        indicator_rows = parse_form_indicators(layout.stream) or prose.indicators
     for i, (indicator, row) in enumerate(indicator_rows):
         report.indicators.append(indicator)
         if indicator.score is not None or indicator.weight is not None:
@@ -148,6 +153,7 @@ def _project_report(
     file: str,
     sha256: str,
     page_title: str | None,
+    stream: str = "",
 ) -> Report:
     report = Report(file=file, sha256=sha256, format=doc.format, kind="project")
     report.project_name = p.project_name
@@ -169,7 +175,7 @@ def _project_report(
     report.region = region
     report.department = normalise_department(unit, region) if unit else None
     report.consolidated = bool(unit and "汇总" in unit)
-    year = _year_in(p.heading) or _year_in(p.year_text) or identity.fiscal_year
+    year = _year_in(p.heading) or _year_in(p.year_text) or identity.fiscal_year or _form_year(stream)
     report.fiscal_year = year
     report.publisher, report.published_date, report.index_no = (
         meta.get("publisher"),
@@ -205,6 +211,35 @@ def _fill_from_spending_prose(budget: BudgetParse, paras: list[str]) -> None:
                 total.decimals[attr] = line.decimals[attr]
             budget.evidence[f"budget.total.{attr}"] = evidence[f"budget.total.{attr}"]
     budget.unit = budget.unit or "万元"
+
+
+_BRACKETED = re.compile(r"^[（(“\"「]\s*([^（()）“”\"「」]{2,40}?(?:项目|经费|资金|工程))\s*[)）”\"」]$")
+_QUOTED = re.compile(r"[“\"「]([^“”\"「」]{2,40}?(?:项目|经费|资金|工程))[”\"」]")
+
+
+def _bracketed_project(paras: list[str], title: str | None) -> str | None:
+    """A project named by a heading of its own in brackets ("(中和木材检查站租金项目)") or in
+    quotes in the title, when no 项目名称 label names it."""
+    for p in paras[:15]:
+        m = _BRACKETED.match(p.strip())
+        if m:
+            return m.group(1).strip()
+    m = _QUOTED.search(title or "")
+    return m.group(1).strip() if m else None
+
+
+def _fill_from_triple(budget: BudgetParse, stream: str) -> None:
+    total = budget.lines.get("total")
+    if total is not None and (total.adjusted is not None or total.executed is not None):
+        return
+    found = parse_budget_triple(stream)
+    if found is None:
+        return
+    line, evidence = found
+    budget.lines["total"] = line
+    budget.unit = budget.unit or "万元"
+    for attr in ("adjusted", "executed", "rate"):
+        budget.evidence[f"budget.total.{attr}"] = evidence
 
 
 def _labelled_unit(layout: Layout, kind: str | None) -> str | None:

@@ -133,7 +133,7 @@ def place(
     return agreed
 
 
-def place_tokens(roles: list[str | None], tokens: list[str]) -> dict[str, Figure]:
+def place_tokens(roles: list[str | None], tokens: list[str], *, prove: bool = False) -> dict[str, Figure]:
     """Place a row's printed tokens; glued tokens are read only when the amounts prove them."""
     per_token = [figures_of(t) for t in tokens]
     if any(not r for r in per_token):
@@ -142,4 +142,4 @@ def place_tokens(roles: list[str | None], tokens: list[str]) -> dict[str, Figure
     readings = [
         [f for part in combo for f in part] for combo in itertools.islice(itertools.product(*per_token), 2000)
     ]
-    return place(roles, readings, need_proof=glued)
+    return place(roles, readings, need_proof=glued or prove)

@@ -30,6 +30,7 @@ class Vocabulary:
     ethnic_groups: tuple[str, ...]
     # prose figure → its phrases (and the words that void a reading: not_between)
     prose: dict[str, tuple[str, ...]]
+    indicator_categories: tuple[str, ...]
 
     def all_labels(self) -> tuple[str, ...]:
         """Every form label, longest first (so 项目主管部门 wins over 主管部门)."""
@@ -61,4 +62,5 @@ def vocabulary() -> Vocabulary:
         level_words=tuple(data["lines"]["level_words"]),
         ethnic_groups=tuple(data["places"]["ethnic_groups"]),
         prose={k: tuple(v) for k, v in data["prose"].items()},
+        indicator_categories=tuple(data["indicators"]["categories"]),
     )

@@ -54,7 +54,17 @@ def right_fields() -> tuple[dict[str, list[str]], int, int]:
 
 
 def _scored(want: dict) -> dict:
-    return {k: v for k, v in want.items() if k not in ("indicators_sample",) and not str(k).startswith("_")}
+    """The scorer's field paths, indicator samples as indicator[name].key like its miss lines."""
+    skip = ("indicators_sample", "dq_expect", "dq_must_flag")
+    out = {k: v for k, v in want.items() if k not in skip and not str(k).startswith("_")}
+    if "dq_expect" in want:  # the scorer names these misses "dq.status" and "dq must flag '…'"
+        out["dq.status"] = want["dq_expect"]
+        for word in want.get("dq_must_flag", []):
+            out[f"dq must flag '{word}'"] = word
+    for sample in want.get("indicators_sample", []):
+        for key, value in sample.items():
+            out[f"indicator[{sample['name']}].{key}"] = value
+    return out
 
 
 def main() -> int:
