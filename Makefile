@@ -23,23 +23,27 @@ $(STAMP): pyproject.toml uv.lock
 # Debian packages: antiword and catdoc read legacy .doc attachments (each loses different table
 # rows, the reader keeps the fuller text); a CJK font lets pdfium measure
 # Chinese text in PDFs whose fonts are not embedded (STSong-Light and kin) — without one it drops
-# one-glyph text objects and the reader falls back to pdfplumber, ~5x slower
+# one-glyph text objects and the reader falls back to pdfplumber, ~5x slower; chromium opens the
+# report site in the tests (network off), driven by Playwright without a browser download
 
 system-deps:
 	@missing=""; \
 	command -v antiword >/dev/null 2>&1 || missing="$$missing antiword"; \
 	command -v catdoc >/dev/null 2>&1 || missing="$$missing catdoc"; \
 	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    echo "installing$$missing"; \
-	    (apt-get install -y -qq $$missing >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $$missing >/dev/null 2>&1)) \
-	      || echo "warning: could not install$$missing (.doc files are rejected without antiword; PDFs read slower without a CJK font)"; \
+	    (apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1)) \
+	      || echo "warning: could not install$$missing (.doc files are rejected without antiword; PDFs read slower without a CJK font; the report-site test needs chromium)"; \
 	  else echo "warning: missing$$missing (apt-get install$$missing)"; fi; \
 	fi
 
 demo: install
 	$(BIN)/govperf demo
+	@# last, below Prefect's shutdown lines: where to point a browser
+	@$(BIN)/python -c "from flows.settings import get_settings; print('report site:', get_settings().site_dir / 'index.html')"
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -19,6 +19,7 @@ from expectations.derive import (
     reports_frame,
     warehouse_reports_frame,
 )
+from expectations.docs_offline import make_offline
 from expectations.suites import MAX_YEAR_PARAMETER, Check, Table, checks_by_id, load_suite_dicts
 from flows.contract.report import FINDING_FIELDS, Finding, Report, ReportRecord
 
@@ -119,6 +120,7 @@ class SuiteRun:
             return None
         docs.clear_old_runs(self.docs_dir)
         self.context.build_data_docs()
+        make_offline(self.docs_dir)
         return docs.index_path(self.docs_dir)
 
 

@@ -48,6 +48,9 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # the temporary server's 20 s default was not enough on a loaded 2-core machine (seen: the
+    # demo failed with "Timed out while attempting to connect to ephemeral Prefect API server")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 class _AboveTheBars(FileProxy):
@@ -111,12 +114,9 @@ def _progress_bars() -> Iterator[None]:
 
 
 def _print_rows(columns: list[str], rows: list[tuple], title: str | None = None) -> None:
-    table = Table(title=title, show_lines=False)
-    for c in columns:
-        table.add_column(c)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    console.print(table)
+    from flows.analyst.output import print_table
+
+    print_table(console, columns, rows, title)
 
 
 def _print_summary(summary: dict, seconds: float) -> None:
@@ -182,13 +182,16 @@ def _print_summary(summary: dict, seconds: float) -> None:
         )
     for alert in summary.get("health", []):
         err.print(
-            f"[yellow]{alert.get('severity', 'warning')}[/yellow] {alert.get('check')}: {alert.get('message')}"
+            f"[yellow]{escape(str(alert.get('severity', 'warning')))}[/yellow] "
+            + escape(f"{alert.get('check')}: {alert.get('message')}")
         )
     for doc in summary["rejected"]:
-        err.print(f"[yellow]rejected[/yellow] {doc['kind']}: {doc['url']} — {doc['message']}")
-    console.print(f"warehouse: {summary['warehouse']}")
+        err.print("[yellow]rejected[/yellow] " + escape(f"{doc['kind']}: {doc['url']} — {doc['message']}"))
+    console.print(f"warehouse: {summary['warehouse']}", markup=False)
     if summary.get("docs"):
-        console.print(f"data docs: {summary['docs']}")
+        console.print(f"data docs: {summary['docs']}", markup=False)
+    if summary.get("site"):
+        console.print(f"report site: {summary['site']}", markup=False)
 
 
 DEMO_PORT = 8731  # the mirror sources' base_url: a second demo on the same port fetches incrementally
@@ -317,19 +320,48 @@ def _warehouse(home: Path | None) -> Path:
 def sql(
     query: Annotated[str, typer.Argument(help='A query, e.g. "SELECT * FROM marts.district_year_summary".')],
     home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (wrapped to the terminal, one record per block when too wide), csv, json or markdown.",
+        ),
+    ] = "table",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead (CSV with a UTF-8 BOM, for Excel/WPS)."
+        ),
+    ] = None,
 ) -> None:
-    """Run a read-only query on the warehouse and print a table."""
+    """Run a read-only query on the warehouse and print the result."""
     import duckdb
 
     from dbt_like_sql import read
+    from flows.analyst.output import FORMATS, print_table, render
 
+    if fmt not in FORMATS:
+        err.print(f"error: --format must be one of {', '.join(FORMATS)}, not {fmt!r}", markup=False)
+        raise typer.Exit(2)
     path = _warehouse(home)
     try:
         columns, rows = read.query(path, query)
     except duckdb.Error as e:
-        err.print(f"[red]error:[/red] {e}")
+        err.print(f"error: {e}", markup=False)
         raise typer.Exit(1) from e
-    _print_rows(columns, rows)
+    if out is not None:
+        text = render(fmt, columns, rows, width=None)  # type: ignore[arg-type]
+        try:
+            out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+        except OSError as e:
+            err.print(f"error: cannot write {out}: {e}", markup=False)
+            raise typer.Exit(1) from e
+        console.print(f"{len(rows)} rows → {out}", markup=False)
+    elif fmt == "table":
+        print_table(console, columns, rows)
+    else:
+        sys.stdout.write(render(fmt, columns, rows, width=None))  # type: ignore[arg-type]
 
 
 def _clip(text: str | None, width: int = 160) -> str:
@@ -403,16 +435,37 @@ def runs(
 @app.command()
 def export(
     parquet: Annotated[
-        Path, typer.Option("--parquet", help="Folder to write every mart into, one Parquet file each.")
+        Path,
+        typer.Option("--parquet", help="Folder to write every mart into: one Parquet and one CSV file each."),
     ],
     home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
 ) -> None:
-    """Write every mart as Parquet (for tools that do not read DuckDB)."""
-    from dbt_like_sql.publish import export_parquet
+    """Write every mart as Parquet, and as CSV with a UTF-8 BOM (opens as Chinese in Excel and WPS)."""
+    from dbt_like_sql.publish import export_csv, export_parquet
 
-    written = export_parquet(_warehouse(home), parquet)
-    for path in written:
-        console.print(str(path))
+    path = _warehouse(home)
+    for written in (export_parquet(path, parquet), export_csv(path, parquet)):
+        for p in written:
+            console.print(str(p), markup=False)
+
+
+@app.command()
+def report(
+    home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Folder to write the site into (default: <home>/site).")
+    ] = None,
+) -> None:
+    """Build the report site (static pages, charts, no network needed) from the warehouse marts."""
+    from flows.report_site.build import build_site
+    from flows.settings import get_settings
+
+    settings = get_settings(home=home)
+    built = build_site(
+        _warehouse(home), out or settings.site_dir, docs_index=settings.docs_dir / "index.html"
+    )
+    console.print(f"{built.pages} pages, {built.charts} charts in {built.seconds:.1f} s")
+    console.print(f"report site: {built.index}")
 
 
 @app.command()

@@ -20,7 +20,9 @@ from flows.alerts.summary import RunSummary, finding_rows, to_markdown
 from flows.alerts.webhook import post_webhook
 from flows.crawl.archive import RawArchive
 from flows.crawl.run import CrawlOutcome, crawl_source, utc_now
+from flows.notify.run import notify_failure, notify_run
 from flows.progress import progress
+from flows.report_site.build import build_site
 from flows.reports.extract import Extracted, extract_documents
 from flows.reports.parse_cache import ParseCache
 from flows.settings import Settings, get_settings
@@ -109,9 +111,41 @@ def load_task(
     return load_warehouse(db_path, run_id, crawls, extracted, RawArchive(raw_dir))
 
 
+@task(name="report-site", cache_policy=NO_CACHE)
+def site_task(db_path: Path, site_dir: Path, docs_dir: Path, health: list[dict]) -> str:
+    """The report site from the marts just built; a failure is logged, the run's data stays loaded."""
+    logger = get_run_logger()
+    try:
+        built = build_site(db_path, site_dir, docs_index=docs_dir / "index.html", health=health)
+    except Exception as e:
+        logger.error("report site not built: %s: %s", type(e).__name__, e)
+        return ""
+    logger.info("report site pages=%d charts=%d seconds=%.2f", built.pages, built.charts, built.seconds)
+    return str(built.index)
+
+
+def alert_failure(flow, flow_run, state) -> None:
+    """A failed or crashed run tells the alert channels (the webhook hears of runs that finish)."""
+    home = (flow_run.parameters or {}).get("home")
+    settings = get_settings(home=Path(home) if home else None)
+    notify_failure(
+        settings.alert_urls,
+        flow_run.name,
+        f"{state.type.value}: {state.message or ''}".strip(),
+        site_url=settings.site_url,
+        site_dir=settings.site_dir,
+    )
+
+
 # the runner is chosen from the settings when this module is imported: a served deployment's
 # run imports it afresh in its own process, with the serving process's environment
-@flow(name="nightly", task_runner=make_task_runner(get_settings()), log_prints=True)
+@flow(
+    name="nightly",
+    task_runner=make_task_runner(get_settings()),
+    log_prints=True,
+    on_failure=[alert_failure],
+    on_crashed=[alert_failure],
+)
 def nightly(
     sources: list[str] | None = None,
     base_url: str | None = None,
@@ -160,6 +194,7 @@ def nightly(
     summary.health = alerts
     if (settings.docs_dir / "index.html").is_file():
         summary.docs = str(settings.docs_dir / "index.html")
+    summary.site = site_task(settings.warehouse_path, settings.site_dir, settings.docs_dir, alerts)
     summary.finished = utc_now().isoformat(timespec="seconds")
     markdown = to_markdown(summary)
     create_markdown_artifact(
@@ -175,4 +210,7 @@ def nightly(
         logger.warning("rejected %s (%s): %s", r["url"], r["kind"], r["message"])
     if settings.alert_webhook:
         post_webhook(settings.alert_webhook, summary, logger=logger)
+    notify_run(
+        summary, settings.alert_urls, site_url=settings.site_url, site_dir=settings.site_dir, logger=logger
+    )
     return summary.to_dict()

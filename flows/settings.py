@@ -22,6 +22,14 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path("data"), description="Data folder: raw archive, warehouse, docs.")
     alert_webhook: str | None = Field(default=None, description="URL that receives one JSON POST per run.")
+    alert_urls: str | None = Field(
+        default=None,
+        description="DingTalk, WeCom, Feishu bots and e-mail (dingtalk://, wecom://, feishu://, mailto:// "
+        "or the bots' https URLs), separated by spaces: told when a run has findings or fails.",
+    )
+    site_url: str | None = Field(
+        default=None, description="Where the report site is published; alerts link its pages there."
+    )
     concurrency: int = Field(default=2, ge=1, description="Parallel task runs (thread pool size).")
     task_runner: Literal["threads", "dask"] = Field(
         default="threads", description="threads, or dask for prefect-dask's DaskTaskRunner."
@@ -62,6 +70,10 @@ class Settings(BaseSettings):
     @property
     def docs_dir(self) -> Path:
         return self.home / "docs"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.home / "site"
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -42,3 +42,19 @@ def seeds_dir() -> Path:
     if not SEEDS_DIR.is_dir():
         pytest.skip(f"the shared seed reports are not here ({SEEDS_DIR})")
     return SEEDS_DIR
+
+
+@pytest.fixture(scope="session")
+def seed_home(tmp_path_factory, seeds_dir) -> Path:
+    """A data folder holding a real warehouse of the five seed reports, checked (GX, Data Docs)
+    and loaded as one run: shared by the tests that only read it."""
+    from expectations.current import read_current_reports
+    from expectations.runner import check_records
+    from tests.seed_warehouse import RUN, TODAY, load_seeds, seed_records
+
+    home = tmp_path_factory.mktemp("seed_home")
+    db = home / "warehouse.duckdb"
+    records = seed_records(seeds_dir)
+    check_records(records, TODAY, current=read_current_reports(db), docs_dir=home / "docs", run_name=RUN)
+    load_seeds(db, records)
+    return home

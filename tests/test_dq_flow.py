@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from flows.mirror.server import SITE_DIR, MirrorServer
+from tests.bot_receivers import BotReceivers
 from tests.test_alerts import Receiver
 
 pytestmark = pytest.mark.integration  # real servers and real Prefect flow runs
@@ -66,6 +67,9 @@ def _artifact_rows(key: str) -> list[dict]:
     return json.loads(latest.data) if isinstance(latest.data, str) else latest.data
 
 
+BOT_MESSAGES: list = []  # what the chat bots received during the module's two runs
+
+
 @pytest.fixture(scope="module")
 def runs(prefect_harness, tmp_path_factory):
     from flows.nightly import nightly
@@ -78,8 +82,11 @@ def runs(prefect_harness, tmp_path_factory):
     thread = threading.Thread(target=receiver.serve_forever, daemon=True)
     thread.start()
     try:
-        with pytest.MonkeyPatch.context() as mp, MirrorServer(site) as mirror:
+        with pytest.MonkeyPatch.context() as mp, MirrorServer(site) as mirror, BotReceivers() as bots:
             mp.setenv("GOVPERF_ALERT_WEBHOOK", receiver.url)
+            # the chat bots beside the webhook: DingTalk signed, e-mail-free (tests/test_notify.py has the rest)
+            mp.setenv("GOVPERF_ALERT_URLS", f"{bots.urls()['dingtalk']} {bots.urls()['wecom']}")
+            mp.setenv("GOVPERF_SITE_URL", "https://govperf.example.cn/site/")
             first = nightly(sources=SOURCES, base_url=mirror.base_url, home=str(home))
             first_table = _artifact_rows("govperf-new-findings")
             _break_the_sites(site)
@@ -89,12 +96,27 @@ def runs(prefect_harness, tmp_path_factory):
     finally:
         receiver.shutdown()
         receiver.server_close()
+    BOT_MESSAGES.append(bots.received)
     return home, first, second, receiver.posts, first_table, second_table
 
 
 def test_each_run_posts_one_alert(runs):
     _, first, second, posts, _, _ = runs
     assert [p["run_id"] for p in posts] == [first["run_id"], second["run_id"]]
+
+
+def test_each_run_with_findings_tells_the_chat_bots_and_links_the_report_site(runs):
+    home, first, second, _, _, _ = runs
+    [bots] = BOT_MESSAGES
+    assert bots.refused == []
+    texts = [m["markdown"]["text"] for m in bots.dingtalk]
+    assert len(texts) == 2 and len(bots.wecom) == 2
+    assert first["run_id"] in texts[0] and second["run_id"] in texts[1]
+    assert "stated 92.77% but 7609.48/7664.88 = 99.28%" in texts[0] and "预算执行率92.77%" in texts[0]
+    assert "https://govperf.example.cn/site/quality.html#report-" in texts[0]
+    # the site the links point into was built by each run, into the data folder
+    assert first["site"] == second["site"] == str(home / "site" / "index.html")
+    assert "rate_matches_amounts" in (home / "site" / "quality.html").read_text(encoding="utf-8")
 
 
 def test_the_first_alert_lists_new_errors_and_warnings_with_their_sources(runs):

@@ -20,6 +20,7 @@ SELECT
     project_name,
     consolidated,
     weight,
-    score
+    score,
+    evidence
 FROM staging.stg_budget_lines
 WHERE NOT quarantined

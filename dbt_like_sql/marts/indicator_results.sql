@@ -26,6 +26,7 @@ SELECT
     department_key,
     kind,
     project_name,
-    reason
+    reason,
+    evidence
 FROM staging.stg_indicators
 WHERE NOT quarantined

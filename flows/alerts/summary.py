@@ -39,6 +39,7 @@ class RunSummary:
     # run-level alerts (expectations/health.py): a source that yielded nothing, a district-year that lost reports
     health: list[dict[str, Any]] = field(default_factory=list)
     docs: str = ""  # the GX Data Docs index page of the run
+    site: str = ""  # the report site's index page, built after the load
 
     def total(self, name: str) -> int:
         return sum(getattr(s, name) for s in self.sources)
@@ -148,6 +149,8 @@ def to_markdown(s: RunSummary) -> str:
                 ],
             ),
         ]
+    if s.site:
+        lines += ["", f"Report site: `{s.site}`"]
     if s.docs:
         lines += ["", f"Data Docs: `{s.docs}`"]
     if s.rejected:

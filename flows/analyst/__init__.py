@@ -1,0 +1,1 @@
+"""What analysts use beside the warehouse file: query output formats, the Python entry point."""

@@ -1,0 +1,1 @@
+"""The report site: static HTML pages built from the warehouse marts, readable with no network."""
