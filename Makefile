@@ -45,10 +45,17 @@ demo: install
 	@# last, below Prefect's shutdown lines: where to point a browser
 	@$(BIN)/python -c "from flows.settings import get_settings; print('report site:', get_settings().site_dir / 'index.html')"
 
+# what CI runs (.ci/run): lint, then the fast unit tests, then the tests that start servers and real
+# flows; each lane and the whole suite timed
 test: install
-	$(BIN)/python -m pytest -q
+	@start=$$(date +%s); \
+	for lane in lint test-unit test-integration; do \
+	  t0=$$(date +%s); echo "── $$lane"; \
+	  $(MAKE) --no-print-directory $$lane || exit 1; \
+	  echo "── $$lane: $$(( $$(date +%s) - t0 )) s"; \
+	done; \
+	echo "── suite: $$(( $$(date +%s) - start )) s"
 
-# the two CI lanes (.ci/run): fast unit tests first, then the tests that start servers and real flows
 test-unit: install
 	$(BIN)/python -m pytest -q -m "not integration"
 
