@@ -20,6 +20,8 @@ SOURCES_DIR = Path(__file__).resolve().parent
 DEFAULT_INCLUDE = ("绩效自评", "绩效评价", "自评报告", "自评表")
 DEFAULT_EXCLUDE = ("决算", "预算公开", "新闻", "会议")
 DEFAULT_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx")
+# kinds of list endpoint; flows/crawl/lists/ has one module per kind
+ListKind = Literal["static", "script", "vsb", "json", "dataproxy"]
 
 
 class _Strict(BaseModel):
@@ -67,8 +69,15 @@ class Links(_Strict):
     url_pattern: str | None = None
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    # opt-in: titles with one of these words (e.g. 部门决算) are crawled too, although an
+    # exclude word may name them; their documents are read for an embedded self-evaluation
+    # (部门整体支出绩效自评情况, 项目支出绩效自评表) and only those parts become reports
+    final_accounts: tuple[str, ...] = ()
+    # a mobile twin of a detail page (t20230904_1_wap.html beside t20230904_1.html) is this
+    # regex's match removed from the URL: both are one report, the desktop page is kept
+    twin_pattern: str | None = r"_wap(?=\.[a-z]+$)"
 
-    @field_validator("url_pattern")
+    @field_validator("url_pattern", "twin_pattern")
     @classmethod
     def _compiles(cls, v: str | None) -> str | None:
         if v:
@@ -88,11 +97,55 @@ class Detail(_Strict):
     attachment_selector: str = "a[href]"
     # attachment link texts containing one of these are skipped (e.g. 政策解读)
     attachment_exclude: tuple[str, ...] = ()
+    # regexes of download endpoints whose URL names no file type (download?id=…,
+    # DownLoad.aspx?id=…): followed, and typed from Content-Type, Content-Disposition and
+    # the bytes
+    download_patterns: tuple[str, ...] = ()
+
+    @field_validator("download_patterns")
+    @classmethod
+    def _patterns_compile(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for rx in v:
+            re.compile(rx)
+        return v
 
     @field_validator("attachment_extensions")
     @classmethod
     def _norm_ext(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(e.lower().lstrip(".") for e in v)
+
+
+class Api(_Strict):
+    """A list served as data (kinds json and dataproxy): where to ask for page n, how to read it.
+
+    `url` and the `params` values may hold `{column}`: the first group of `column_pattern`
+    in the column's list page URL (col/col1229/index.html → 1229), or the list page itself.
+    """
+
+    url: str = "/module/web/jpage/dataproxy.jsp"
+    method: Literal["GET", "POST"] = "GET"
+    # fixed parameters: the query of a GET, the form (or JSON body) of a POST
+    params: dict[str, str] = Field(default_factory=dict)
+    body: Literal["form", "json"] = "form"
+    column_pattern: str | None = None
+    page_param: str = "page"
+    page_start: int = Field(default=1, ge=0)  # the first page's number
+    page_size_param: str | None = None
+    page_size: int = Field(default=20, ge=1, le=500)
+    # json: dotted paths into the answer; fields of one record by name
+    records_path: str = "data.list"
+    title_field: str = "title"
+    url_field: str = "url"
+    date_field: str | None = None
+    total_pages_path: str | None = None
+    total_records_path: str | None = None
+
+    @field_validator("column_pattern")
+    @classmethod
+    def _column_compiles(cls, v: str | None) -> str | None:
+        if v:
+            re.compile(v)
+        return v or None
 
 
 class Politeness(_Strict):
@@ -129,6 +182,8 @@ class Source(_Strict):
     list_pages: tuple[str, ...] = Field(min_length=1)
     # hostnames links may point to; empty = base_url's host
     allowed_hosts: tuple[str, ...] = ()
+    kind: ListKind = "static"
+    api: Api | None = None
     pagination: Pagination = Pagination()
     links: Links = Links()
     detail: Detail = Detail()
@@ -141,6 +196,16 @@ class Source(_Strict):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"base_url must be an http(s) URL, got {v!r}")
         return v.rstrip("/")
+
+    @model_validator(mode="after")
+    def _api_for_data_kinds(self) -> Source:
+        if self.kind in ("json", "dataproxy") and self.api is None:
+            if self.kind == "json":
+                raise ValueError("kind = 'json' needs an [api] table (url, records_path, fields)")
+            object.__setattr__(self, "api", Api(method="POST", column_pattern=r"/col/col(\d+)"))
+        if self.api is not None and self.kind not in ("json", "dataproxy"):
+            raise ValueError(f"an [api] table is read only with kind json or dataproxy, not {self.kind!r}")
+        return self
 
     @model_validator(mode="after")
     def _default_hosts(self) -> Source:
