@@ -146,7 +146,11 @@ def extract_documents(
     progress(label, 0, len(documents))
     for n, doc in enumerate(documents, 1):
         name = doc.url.rsplit("/", 1)[-1] or doc.url
-        key = cache.key(doc.sha256, name, doc.content_type, doc.page_meta, doc.title, year) if cache else ""
+        key = (
+            cache.key(doc.sha256, name, doc.content_type, doc.page_meta, doc.title, year, doc.sections)
+            if cache
+            else ""
+        )
         reports = cache.get(key) if cache else None
         error = None
         if reports is None:
@@ -158,6 +162,7 @@ def extract_documents(
                 page_meta=doc.page_meta,
                 page_title=doc.title,
                 today=today,
+                sections=doc.sections,
             )
             if cache and error is None:
                 cache.put(key, reports)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from flows.documents import read_document
 from flows.documents.model import ExtractError
+from flows.documents.sections import self_evaluation_parts
 from flows.reports.model import Report, ReportRecord
 from flows.reports.parse import parse_reports
 
@@ -39,12 +40,31 @@ def reports_from_bytes(
     page_meta: dict[str, str] | None = None,
     page_title: str | None = None,
     today: dt.date | None = None,
+    sections: str = "",
 ) -> list[Report]:
-    """Read and parse one document. Raises ExtractError with the contract's error kind."""
+    """Read and parse one document. Raises ExtractError with the contract's error kind.
+
+    sections="self_evaluation" (a 部门决算 a source opted in to): only the document's
+    self-evaluation parts are parsed, each as a document of its own.
+    """
     document = read_document(data, name, content_type)
-    return parse_reports(
-        document, file=name, sha256=sha256, page_meta=page_meta, page_title=page_title, today=today
-    )
+    if sections != "self_evaluation":
+        return parse_reports(
+            document, file=name, sha256=sha256, page_meta=page_meta, page_title=page_title, today=today
+        )
+    parts = self_evaluation_parts(document)
+    if not parts:
+        raise ExtractError("not_a_report", "a final account (决算) with no self-evaluation part", name)
+    reports: list[Report] = []
+    first_error: ExtractError | None = None
+    for part in parts:
+        try:
+            reports += parse_reports(part, file=name, sha256=sha256, page_meta=page_meta, today=today)
+        except ExtractError as e:  # one part that is not a report does not sink the others
+            first_error = first_error or e
+    if not reports and first_error is not None:
+        raise first_error
+    return reports
 
 
 def safe_reports_from_bytes(data: bytes, **kwargs: object) -> tuple[list[Report], ExtractError | None]:
