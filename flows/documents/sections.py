@@ -33,7 +33,10 @@ def _heading(block: Block) -> str | None:
 
 
 def _substantial(blocks: list[Block]) -> bool:
-    return any(isinstance(b, Table) for b in blocks) or sum(len(b.text) for b in blocks if isinstance(b, Paragraph)) >= _SUBSTANTIAL
+    return (
+        any(isinstance(b, Table) for b in blocks)
+        or sum(len(b.text) for b in blocks if isinstance(b, Paragraph)) >= _SUBSTANTIAL
+    )
 
 
 def self_evaluation_parts(document: Document) -> list[Document]:

@@ -62,7 +62,8 @@ def read(resp: HttpResponse, req: ListRequest, source: Source) -> ListPage:
             continue
         url, title = record.get(api.url_field), record.get(api.title_field)
         if isinstance(url, str) and url.strip() and isinstance(title, str):
-            found.append((strip_fragment(urljoin(resp.final_url, url.strip())), normalize_title(title)))
+            # relative record URLs are read against the column's page, which shows them
+            found.append((strip_fragment(urljoin(req.column, url.strip())), normalize_title(title)))
     items, links, finals = sort_links(found, source)
     return ListPage(links, items, None, _total_pages(data, source), finals)
 
