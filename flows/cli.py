@@ -40,7 +40,9 @@ BaseUrlOption = Annotated[
     str | None, typer.Option(help="Serve the sources from another base URL (a mirror).")
 ]
 
-MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
+# the demo mirror's five site families (flows/mirror/): static, static GBK, script (TRS), Hanweb
+# data proxy, JSON API
+MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror", "nanshan_mirror", "xihu_mirror", "heping_mirror"]
 
 
 def _quiet_prefect() -> None:
@@ -205,7 +207,7 @@ def _mirror_on_its_port(serve):
 def demo(
     home: Annotated[Path | None, typer.Option(help="Data folder (default: GOVPERF_HOME or ./data).")] = None,
 ) -> None:
-    """Serve the bundled mirror of two government sites on 127.0.0.1 and run the nightly flow against it."""
+    """Serve the bundled mirror of five government site families on 127.0.0.1 and run the nightly flow against it."""
     _quiet_prefect()
     from flows.mirror.server import serve_mirror
 

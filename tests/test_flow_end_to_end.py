@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.cli import MIRROR_SOURCES
 from flows.mirror.server import serve_mirror
 
-MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
 TABLES = ["core.reports", "core.budget_lines", "core.indicators", "core.dq_findings", "raw.documents"]
 
 

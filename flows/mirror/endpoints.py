@@ -4,7 +4,7 @@ under "endpoints", by URL path, so the server stays generic.
 
     "endpoints": {
       "/host/module/web/jpage/dataproxy.jsp": {"kind": "dataproxy", "columns": {"1229": {"records": ["<li>…</li>"], "modified": "…"}}},
-      "/host/api/list": {"kind": "json_list", "column_param": "channelId", "page_param": "page",
+      "/host/api/list": {"kind": "json_list", "post": false, "column_param": "channelId", "page_param": "page",
                          "size_param": "size", "columns": {"czzj": {"records": [{…}], "modified": "…"}}},
       "/host/download": {"kind": "download", "id_param": "id", "files": {"3": {"path": "/host/_files/x.bin",
                          "filename": "报告.docx", "name_encoding": "rfc5987" | "gbk" | "utf-8"}}}
@@ -104,10 +104,10 @@ def answer(spec: dict[str, Any], method: str, params: dict[str, str], root: Path
     kind = spec.get("kind")
     if kind == "dataproxy":
         return dataproxy(spec, params) if method == "POST" else Answer(405, b"405\n")
+    if kind == "json_list" and (method in ("GET", "HEAD") or spec.get("post")):
+        return json_list(spec, params)
     if method != "GET" and method != "HEAD":
         return Answer(405, b"405\n")
-    if kind == "json_list":
-        return json_list(spec, params)
     if kind == "download":
         return download(spec, params, root)
     return Answer(404, b"404\n")

@@ -127,7 +127,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_status(405 if mirror.resolve(unquote(parts.path)) else 404)
             return
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
-        params.update(parse_qsl(form, keep_blank_values=True))
+        if (self.headers.get("Content-Type") or "").startswith("application/json"):
+            try:
+                body = json.loads(form or "{}")
+            except json.JSONDecodeError:
+                self._send_status(400)
+                return
+            params.update({str(k): str(v) for k, v in body.items()} if isinstance(body, dict) else {})
+        else:
+            params.update(parse_qsl(form, keep_blank_values=True))
         self._send_answer(
             endpoints.answer(spec, "POST", params, mirror.root), with_body=True, conditional=False
         )
