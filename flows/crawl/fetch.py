@@ -174,7 +174,9 @@ class _Fetcher:
                 out.errors.append(CrawlError(url, exc.kind, exc.message, exc.status, page_url=link.url))
                 continue
             fmt = body_format(url, body.content_type, body.filename, body.data)
-            title = attachment_title(text or body.filename or "", url, page_title)
+            # a generic link text (下载, 附件) says less than the name the server sent
+            named = attachment_title(body.filename, url, "") if body.filename else ""
+            title = attachment_title(text, url, "") or named or page_title
             out.documents.append(self._document(url, link.url, title, body, fmt, page_meta, link.sections))
         return out
 
