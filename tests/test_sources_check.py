@@ -31,9 +31,10 @@ def _check(*args: str) -> subprocess.CompletedProcess:
 def test_every_enabled_source_parses_on_the_mirror(mirror):
     done = _check("--base-url", mirror.base_url)
     assert done.returncode == 0, done.stdout + done.stderr
-    # the enabled sources are the mirror's: Minhang's one column and Donghu's two
-    assert "3 of 3 list pages parse" in done.stdout
-    assert done.stdout.count("│ ok ") == 3
+    # the enabled sources are the mirror's: Minhang's one column, Donghu's two, and one each
+    # for the script-paginated, data-proxy and JSON-API families
+    assert "6 of 6 list pages parse" in done.stdout
+    assert done.stdout.count("│ ok ") == 6
 
 
 def test_what_each_first_page_shows(mirror):

@@ -119,12 +119,20 @@ def _walk_column(
                     CrawlError(req.url, "no_items", "no list item matches the source's selector")
                 )
             return
+        dates = dict(page.dates)
         for link_url, title in page.links:
-            _add(result, seen, DocumentLink(source.name, link_url, title, req.url))
+            link = DocumentLink(source.name, link_url, title, req.url, list_date=dates.get(link_url, ""))
+            _add(result, seen, link)
         for link_url, title in page.final_accounts:
-            _add(
-                result, seen, DocumentLink(source.name, link_url, title, req.url, sections="self_evaluation")
+            link = DocumentLink(
+                source.name,
+                link_url,
+                title,
+                req.url,
+                sections="self_evaluation",
+                list_date=dates.get(link_url, ""),
             )
+            _add(result, seen, link)
         listed = page.links + page.final_accounts
         known, twin = result.known_urls, source.links.twin_pattern
         if known and listed and all(u in known or twin_key(u, twin) in known for u, _ in listed):

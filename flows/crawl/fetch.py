@@ -155,6 +155,8 @@ class _Fetcher:
         meta = parse_page_meta(html)
         page_title = meta.get("title") or link.title
         page_meta = {k: v for k, v in meta.items() if k != "title"}
+        if link.list_date and "published_date" not in page_meta:
+            page_meta["published_date"] = link.list_date
         mode = self.source.detail.mode
         attachments = find_attachments(html, link.url, self.source) if mode != "inline" else []
         if mode == "attachments" and not attachments:

@@ -16,6 +16,8 @@ class DocumentLink:
     # "self_evaluation": a 部门决算 page the source opted in to; only the self-evaluation
     # parts of its documents are reports
     sections: str = ""
+    # the date the list gave the item (YYYY-MM-DD), for a detail page whose header has none
+    list_date: str = ""
 
 
 @dataclass(slots=True)

@@ -324,7 +324,7 @@ HEPING_ITEMS = (
          paragraphs=("4月2日，劝业场街道召开绩效自评工作部署会，明确自评范围和时间安排。",)),
     Item("劝业场街道2024年部门预算公开", "2024-02-20 09:00", "劝业场街道办事处",
          paragraphs=("现将劝业场街道2024年部门预算予以公开。",)),
-    Item("劝业场街道就业服务项目2019年度项目支出绩效自评表", "2020-04-10 11:00", "劝业场街道办事处",
+    Item("劝业场街道2019年度项目支出绩效自评表", "2020-04-10 11:00", "劝业场街道办事处",
          corpus="p12_heping_quanyechang_2019.html"),
 )  # fmt: skip
 
@@ -351,7 +351,8 @@ def build_heping(site: Site) -> None:
         if item.corpus is not None and item.corpus.endswith(".html"):
             # the article page is the report itself, as the platform exported it
             site.add(SiteFile(detail, _corpus(item), item.published, "gb18030"))
-            site.documents.append(_facts(item, detail, detail, "heping", "html"))
+            # its date comes from the API's record; no publisher is stated anywhere
+            site.documents.append({**_facts(item, detail, detail, "heping", "html"), "publisher": None})
         elif item.corpus is not None:
             ext = item.corpus.rsplit(".", 1)[1]
             stored = f"{HEPING}/_store/{hashlib.sha256(_corpus(item)).hexdigest()[:16]}.bin"

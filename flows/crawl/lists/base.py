@@ -12,6 +12,7 @@ from selectolax.lexbor import LexborNode
 from flows.sources.model import Source
 
 _WS = re.compile(r"\s+")
+_DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
 _ELLIPSIS = ("…", "...", "..", "⋯")
 
 
@@ -41,6 +42,17 @@ class ListPage:
     total_pages: int | None
     # (url, title) of 部门决算 pages the source opted in to (links.final_accounts)
     final_accounts: tuple[tuple[str, str], ...] = ()
+    # url → YYYY-MM-DD where the list states a date (JSON date_field, a data proxy's <span>)
+    dates: tuple[tuple[str, str], ...] = ()
+
+
+def list_date(text: str | None) -> str | None:
+    """YYYY-MM-DD from a list's date text (2024-06-01, 2024/6/1, 2024年6月1日 12:00)."""
+    m = _DATE.search(text or "")
+    if not m:
+        return None
+    y, mo, d = (int(x) for x in m.groups())
+    return f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= mo <= 12 and 1 <= d <= 31 else None
 
 
 def normalize_title(text: str) -> str:

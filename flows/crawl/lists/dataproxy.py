@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from flows.crawl.http import HttpResponse
 from flows.crawl.lists import api_request
-from flows.crawl.lists.base import ListPage, ListRequest, link_title, resolve, sort_links
+from flows.crawl.lists.base import ListPage, ListRequest, link_title, list_date, resolve, sort_links
 from flows.documents.charset import decode_html
 from flows.sources.model import Source
 
@@ -36,6 +36,7 @@ def read(resp: HttpResponse, req: ListRequest, source: Source) -> ListPage:
     assert api is not None
     text, _ = decode_html(resp.body, resp.charset)
     found = []
+    dates: dict[str, str] = {}
     # the records' links are relative to the column page that shows them, not to the proxy
     for m in _RECORD.finditer(text):
         tree = LexborHTMLParser(m.group(1) if m.group(1) is not None else m.group(2))
@@ -45,10 +46,13 @@ def read(resp: HttpResponse, req: ListRequest, source: Source) -> ListPage:
         url = resolve(req.column, a.attributes.get("href"))
         if url:
             found.append((url, link_title(a)))
+            day = list_date(tree.body.text() if tree.body else "")
+            if day:
+                dates[url] = day
     items, links, finals = sort_links(found, source)
     total = _TOTAL.search(text)
     pages = max(1, math.ceil(int(total.group(1)) / api.page_size)) if total else None
-    return ListPage(links, items, None, pages, finals)
+    return ListPage(links, items, None, pages, finals, tuple(dates.items()))
 
 
 def next_request(page: ListPage, req: ListRequest, source: Source) -> ListRequest | None:

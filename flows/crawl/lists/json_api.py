@@ -10,7 +10,14 @@ from urllib.parse import urljoin
 
 from flows.crawl.http import HttpResponse
 from flows.crawl.lists import api_request
-from flows.crawl.lists.base import ListPage, ListRequest, normalize_title, sort_links, strip_fragment
+from flows.crawl.lists.base import (
+    ListPage,
+    ListRequest,
+    list_date,
+    normalize_title,
+    sort_links,
+    strip_fragment,
+)
 from flows.sources.model import Source
 
 
@@ -57,15 +64,20 @@ def read(resp: HttpResponse, req: ListRequest, source: Source) -> ListPage:
     if not isinstance(records, list):
         raise ListFormatError(f"{api.records_path} is a {type(records).__name__}, not a list of records")
     found = []
+    dates: dict[str, str] = {}
     for record in records:
         if not isinstance(record, dict):
             continue
         url, title = record.get(api.url_field), record.get(api.title_field)
         if isinstance(url, str) and url.strip() and isinstance(title, str):
             # relative record URLs are read against the column's page, which shows them
-            found.append((strip_fragment(urljoin(req.column, url.strip())), normalize_title(title)))
+            target = strip_fragment(urljoin(req.column, url.strip()))
+            found.append((target, normalize_title(title)))
+            day = list_date(str(record.get(api.date_field) or "")) if api.date_field else None
+            if day:
+                dates[target] = day
     items, links, finals = sort_links(found, source)
-    return ListPage(links, items, None, _total_pages(data, source), finals)
+    return ListPage(links, items, None, _total_pages(data, source), finals, tuple(dates.items()))
 
 
 def _total_pages(data: Any, source: Source) -> int | None:
