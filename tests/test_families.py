@@ -102,7 +102,7 @@ def test_each_mirror_family_is_walked_to_its_last_page(mirror: MirrorServer, nam
         ]
     else:  # the script named index_1.html; the page itself links no next page
         assert ("GET", "/www.szns.gov.cn/xxgk/qzfxxgkml/czxx/jxpj/index_1.html") in methods
-        assert found.twins == 2  # both reports' _wap twins were listed and dropped
+        assert found.twins == 1  # the report's _wap twin was listed beside it and dropped
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
@@ -127,7 +127,8 @@ def test_each_mirror_family_yields_its_reports_and_a_second_crawl_downloads_noth
     known = {u for d in first.documents for u in (d.url, d.page_url)}
     mirror.reset_requests()
     second = crawl_source(source, RawArchive(tmp_path / "raw"), known_urls=known)
-    assert second.bodies_downloaded == 0 and second.list_pages == 1
+    # (南山's first page lists no report, so its second page is walked again)
+    assert second.bodies_downloaded == 0 and second.list_pages == (2 if name == "nanshan_mirror" else 1)
     statuses = {(p.split("?")[0], s) for _, p, s in mirror.requests}
     assert all(s == 304 for p, s in statuses if p != "/robots.txt" and not p.endswith("dataproxy.jsp"))
 
@@ -136,7 +137,8 @@ def test_sources_check_reads_every_kind(mirror: MirrorServer) -> None:
     for name in ("minhang_mirror", "donghu_mirror", *FAMILIES):
         results = check_source(_mirror_source(name, mirror.base_url))
         assert results and all(h.ok and h.items > 0 for h in results), (name, results)
-        assert sum(h.links for h in results) > 0, (name, results)
+        # 南山's first page lists only news and a budget: it parses, with no report yet
+        assert (sum(h.links for h in results) > 0) == (name != "nanshan_mirror"), (name, results)
         assert all(h.pagination for h in results), (name, results)
 
 
