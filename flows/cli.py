@@ -39,6 +39,19 @@ SourceOption = Annotated[
 BaseUrlOption = Annotated[
     str | None, typer.Option(help="Serve the sources from another base URL (a mirror).")
 ]
+SourcesDirsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--sources",
+        help="A folder of your own source files (repeatable), merged with the bundled ones and "
+        "GOVPERF_SOURCES_DIR's.",
+    ),
+]
+
+
+def _dirs(folders: list[Path] | None) -> list[str] | None:
+    return [str(f.resolve()) for f in folders] if folders else None
+
 
 # the demo mirror's five site families (flows/mirror/): static, static GBK, script (TRS), Hanweb
 # data proxy, JSON API
@@ -230,6 +243,7 @@ def demo(
 def run(
     source: SourceOption = None,
     base_url: BaseUrlOption = None,
+    sources_dirs: SourcesDirsOption = None,
     home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
     full_refresh: Annotated[
         bool,
@@ -246,9 +260,13 @@ def run(
     try:
         with _progress_bars():
             summary = nightly(
-                sources=source, base_url=base_url, home=str(home) if home else None, full_refresh=full_refresh
+                sources=source,
+                base_url=base_url,
+                home=str(home) if home else None,
+                full_refresh=full_refresh,
+                sources_dirs=_dirs(sources_dirs),
             )
-    except ValueError as e:
+    except ValueError as e:  # SourceError too: a bad source file, named
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e
     _print_summary(summary, time.perf_counter() - started)
@@ -415,6 +433,7 @@ def export(
 def serve(
     source: SourceOption = None,
     base_url: BaseUrlOption = None,
+    sources_dirs: SourcesDirsOption = None,
     home: Annotated[Path | None, typer.Option(help="Data folder of the scheduled runs.")] = None,
     cron: Annotated[str, typer.Option(help="When to run (cron).")] = "0 2 * * *",
     timezone: Annotated[str, typer.Option(help="The cron's time zone.")] = "Asia/Shanghai",
@@ -423,7 +442,9 @@ def serve(
     _quiet_prefect()
     from flows.deploy import NoServerError, deployment_parameters, serve_nightly
 
-    params = deployment_parameters(source, base_url, str(home.resolve()) if home else None)
+    params = deployment_parameters(
+        source, base_url, str(home.resolve()) if home else None, sources_dirs=_dirs(sources_dirs)
+    )
     try:
         serve_nightly(params, cron=cron, timezone=timezone)
     except NoServerError as e:
@@ -442,8 +463,9 @@ def sources_check(
         str | None, typer.Option(help="Check the sources at another base URL (a mirror).")
     ] = None,
     sources_dir: Annotated[
-        Path | None, typer.Option(help="Folder of source files (default: flows/sources).")
+        Path | None, typer.Option(help="Folder of source files instead of the bundled ones (flows/sources).")
     ] = None,
+    sources_dirs: SourcesDirsOption = None,
 ) -> None:
     """Fetch each source's first list pages and say whether they still parse; exit 1 if one does not."""
     from flows.nightly import select_sources
@@ -451,7 +473,7 @@ def sources_check(
     from flows.sources.model import SourceError
 
     try:
-        chosen = select_sources(source, base_url, sources_dir)
+        chosen = select_sources(source, base_url, sources_dir, _dirs(sources_dirs))
     except (ValueError, SourceError) as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e

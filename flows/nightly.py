@@ -17,7 +17,7 @@ from flows.crawl.archive import RawArchive
 from flows.process import Extracted
 from flows.report_run import build_summary
 from flows.settings import Settings, get_settings
-from flows.sources.model import Source, load_sources
+from flows.sources.model import Source, load_sources, source_folders
 from flows.summary import RunSummary, finding_rows, to_markdown
 
 
@@ -101,10 +101,18 @@ def load_task(
 
 
 def select_sources(
-    names: list[str] | None, base_url: str | None, sources_dir: Path | None = None
+    names: list[str] | None,
+    base_url: str | None,
+    sources_dir: Path | None = None,
+    extra_dirs: list[str] | None = None,
 ) -> list[Source]:
-    """The named sources (all enabled ones when none are named), rebased onto base_url if given."""
-    available = load_sources(sources_dir)
+    """The named sources (all enabled ones when none are named), rebased onto base_url if given.
+
+    Source files come from the bundled folder (or sources_dir instead), plus extra_dirs, plus
+    the folders the settings name (GOVPERF_SOURCES_DIR, govperf.toml's sources_dir).
+    """
+    folders = [Path(d) for d in extra_dirs or ()] + source_folders(get_settings().sources_dir)
+    available = load_sources(sources_dir, extra=list(dict.fromkeys(folders)))
     if names:
         unknown = [n for n in names if n not in available]
         if unknown:
@@ -125,6 +133,7 @@ def nightly(
     base_url: str | None = None,
     home: str | None = None,
     full_refresh: bool = False,
+    sources_dirs: list[str] | None = None,
 ) -> dict:
     """Fetch every source, parse and check its reports, and load them into the warehouse."""
     logger = get_run_logger()
@@ -132,7 +141,7 @@ def nightly(
     settings.home.mkdir(parents=True, exist_ok=True)
     run_started = pipeline.utc_now()
     run_id = pipeline.new_run_id()
-    chosen = select_sources(sources, base_url)
+    chosen = select_sources(sources, base_url, extra_dirs=sources_dirs)
     logger.info("run %s: %d source(s): %s", run_id, len(chosen), ", ".join(s.name for s in chosen))
 
     crawl_futures = [

@@ -7,8 +7,10 @@ so a typo fails at load time with the file's name, not half-way through a crawl.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -257,12 +259,29 @@ def load_source(path: Path) -> Source:
         raise SourceError(f"{path}: {exc}") from exc
 
 
-def load_sources(folder: Path | None = None) -> dict[str, Source]:
-    """Every *.toml in folder (default: this package's folder), by source name."""
+def load_sources(folder: Path | None = None, *, extra: Sequence[Path] = ()) -> dict[str, Source]:
+    """Every *.toml in folder (default: this package's folder) and in the extra folders (an
+    operator's own, kept apart from the code), by source name. A name defined twice is an
+    error naming both files."""
     out: dict[str, Source] = {}
-    for path in sorted((folder or SOURCES_DIR).glob("*.toml")):
-        src = load_source(path)
-        if src.name in out:
-            raise SourceError(f"{path}: source name {src.name!r} is used twice")
-        out[src.name] = src
+    where: dict[str, Path] = {}
+    for directory in (folder or SOURCES_DIR, *extra):
+        if not directory.is_dir():
+            raise SourceError(f"{directory}: not a folder of source files")
+        for path in sorted(directory.glob("*.toml")):
+            src = load_source(path)
+            if src.name in out:
+                raise SourceError(
+                    f"{path}: source name {src.name!r} is used twice (also in {where[src.name]})"
+                )
+            out[src.name] = src
+            where[src.name] = path
     return out
+
+
+def source_folders(setting: str | Sequence[str] | None) -> list[Path]:
+    """Folders from a setting: a list, or one string of paths joined by the OS path separator."""
+    if not setting:
+        return []
+    parts = setting.split(os.pathsep) if isinstance(setting, str) else list(setting)
+    return [Path(p).expanduser() for p in parts if p]
