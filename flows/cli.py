@@ -499,6 +499,38 @@ def sources_check(
         raise typer.Exit(1)
 
 
+@sources_app.command("suggest")
+def sources_suggest(
+    url: Annotated[str, typer.Argument(help="A column's first list page (or a JSON list API's URL).")],
+) -> None:
+    """Fetch a list page, recognise the site's family and print a source file for it, with what it finds on two pages."""
+    from flows.crawl.http import FetchFailure
+    from flows.crawl.suggest import suggest
+
+    try:
+        found = suggest(url)
+    except FetchFailure as e:
+        err.print(f"[red]error:[/red] {url}: {e.kind}: {e.message}")
+        raise typer.Exit(1) from e
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    err.print(f"[bold]family:[/bold] {found.family}")
+    for note in found.notes:
+        err.print(f"  · {note}")
+    for page, links in found.pages:
+        err.print(f"[bold]{page}[/bold]: {len(links)} report link(s)")
+        for link, title in links:
+            err.print(f"    {title}  {link}")
+    # the TOML on stdout, so `govperf sources suggest URL > my_sources/x.toml` gives a file
+    console.print(
+        "# Suggested by `govperf sources suggest`; every key is explained in the header of", markup=False
+    )
+    console.print("# flows/sources/minhang.toml. Set [region], check the title words, then run", markup=False)
+    console.print("# `govperf sources check --sources DIR --source NAME`.", markup=False)
+    console.print(found.toml(), markup=False, highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     app()
 

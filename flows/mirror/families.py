@@ -282,11 +282,11 @@ def build_xihu(site: Site) -> None:
     body = (
         '<div class="position">当前位置：<a href="/">首页</a> &gt; 政务公开 &gt; 预算绩效</div>\n'
         f'<div id="{XIHU_COLUMN_ID}">\n<script type="text/xml"><datastore>\n<nextgroup><![CDATA[\n'
-        f'<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=1&path=/&columnid={XIHU_COLUMN_ID}'
+        f'<a href="{XIHU}/module/web/jpage/dataproxy.jsp?page=1&webid=1&path=/&columnid={XIHU_COLUMN_ID}'
         f'&unitid={XIHU_UNIT_ID}&webname=%E8%A5%BF%E6%B9%96%E5%8C%BA&permissiontype=0"></a>\n]]></nextgroup>\n'
         f"<recordset>\n{first}\n</recordset>\n</datastore></script>\n"
         "<script>$(document).ready(function(){ $('#" + XIHU_COLUMN_ID + "').jpage({dataStore: dataStore, "
-        f"perPage: {XIHU_PAGE_SIZE}, totalRecord: {len(records)}, proxyUrl: '/module/web/jpage/dataproxy.jsp', "
+        f"perPage: {XIHU_PAGE_SIZE}, totalRecord: {len(records)}, proxyUrl: '{XIHU}/module/web/jpage/dataproxy.jsp', "
         f"webid: 1, columnid: {XIHU_COLUMN_ID}, unitid: {XIHU_UNIT_ID}}}); }});</script>\n</div>\n"
     )
     html = _page("预算绩效", "杭州市西湖区人民政府", "", body)
