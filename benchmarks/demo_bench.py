@@ -19,12 +19,11 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from flows import pipeline
+from flows.cli import MIRROR_SOURCES as SOURCES
 from flows.crawl.archive import RawArchive
 from flows.mirror.server import serve_mirror
 from flows.nightly import select_sources
 from flows.process import Extracted
-
-SOURCES = ["minhang_mirror", "donghu_mirror"]
 
 
 def steps_once(base_url: str, home: Path) -> dict[str, float]:

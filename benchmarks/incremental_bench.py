@@ -25,11 +25,11 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from pathlib import Path
 
 from flows import pipeline, recovery
+from flows.cli import MIRROR_SOURCES as SOURCES
 from flows.crawl.archive import RawArchive
 from flows.mirror.server import serve_mirror
 from flows.nightly import nightly, select_sources
 
-SOURCES = ["minhang_mirror", "donghu_mirror"]
 RUNS = ("first", "second", "full refresh")
 
 
