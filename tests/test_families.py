@@ -541,3 +541,20 @@ def test_a_final_accounts_self_evaluation_section_is_cut_out_as_a_report() -> No
     with pytest.raises(ExtractError) as err:
         reports_from_bytes(plain, name="plain.txt", sha256="y", sections="self_evaluation")
     assert err.value.kind == "not_a_report" and "no self-evaluation part" in err.value.message
+
+
+def test_an_api_that_ignores_its_page_parameter_is_not_walked_to_max_pages(tmp_path: Path) -> None:
+    answer = {"data": {"list": _json_records(3)}}
+    site = _write_site(tmp_path / "site", {"/api/list.json": json.dumps(answer, ensure_ascii=False)})
+    with MirrorServer(site) as server:
+        source = _source(
+            server.base_url,
+            kind="json",
+            list_pages=["/col/index.html"],
+            api={"url": "/api/list.json", "title_field": "docTitle", "url_field": "link"},
+            pagination={"max_pages": 20},
+        )
+        with make_client(source) as client:
+            found = discover_links(source, client)
+    # page 2 answered page 1's records again: the walk ends there
+    assert found.pages_seen == 2 and len(found.links) == 3 and found.errors == []

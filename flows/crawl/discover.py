@@ -95,6 +95,7 @@ def _walk_column(
 ) -> None:
     kind = lists.kind_of(source)
     visited: set[str] = set()
+    column_links: set[str] = set()
     req = kind.first(source, first)
     count = 0
     while req is not None and count < source.pagination.max_pages and req.key not in visited:
@@ -119,6 +120,13 @@ def _walk_column(
                     CrawlError(req.url, "no_items", "no list item matches the source's selector")
                 )
             return
+        listed = page.links + page.final_accounts
+        # a page listing only what earlier pages of this column did: a server that ignores the
+        # page parameter (or a pager that loops) would otherwise be walked to max_pages
+        repeated = bool(listed) and all(u in column_links for u, _ in listed)
+        column_links.update(u for u, _ in listed)
+        if repeated:
+            return
         dates = dict(page.dates)
         for link_url, title in page.links:
             link = DocumentLink(source.name, link_url, title, req.url, list_date=dates.get(link_url, ""))
@@ -133,7 +141,6 @@ def _walk_column(
                 list_date=dates.get(link_url, ""),
             )
             _add(result, seen, link)
-        listed = page.links + page.final_accounts
         known, twin = result.known_urls, source.links.twin_pattern
         if known and listed and all(u in known or twin_key(u, twin) in known for u, _ in listed):
             return
