@@ -281,6 +281,7 @@ def build_xihu(site: Site) -> None:
     first = "\n".join(f"<record><![CDATA[\n{r}\n]]></record>" for r in records[:XIHU_PAGE_SIZE])
     body = (
         '<div class="position">当前位置：<a href="/">首页</a> &gt; 政务公开 &gt; 预算绩效</div>\n'
+        '<div class="lm_title"><h2>预算绩效</h2></div>\n'
         f'<div id="{XIHU_COLUMN_ID}">\n<script type="text/xml"><datastore>\n<nextgroup><![CDATA[\n'
         f'<a href="{XIHU}/module/web/jpage/dataproxy.jsp?page=1&webid=1&path=/&columnid={XIHU_COLUMN_ID}'
         f'&unitid={XIHU_UNIT_ID}&webname=%E8%A5%BF%E6%B9%96%E5%8C%BA&permissiontype=0"></a>\n]]></nextgroup>\n'
@@ -378,6 +379,7 @@ def build_heping(site: Site) -> None:
     api = f"{HEPING}/api/zwgk/list"
     body = (
         '<div class="position">当前位置：首页 &gt; 政务公开 &gt; 财政资金 &gt; 绩效自评</div>\n'
+        '<div class="lm_title"><h2>绩效自评</h2></div>\n'
         '<ul class="list" id="list"></ul>\n<div id="pager"></div>\n'
         f"<script>loadList('{api}', {{channelId: '{HEPING_CHANNEL}', page: 1, size: {HEPING_PAGE_SIZE}}});</script>\n"
     )
