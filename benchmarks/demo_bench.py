@@ -20,14 +20,13 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from dbt_like_sql.load import load_warehouse
 from expectations.runner import check_records
+from flows.cli import MIRROR_SOURCES as SOURCES
 from flows.crawl.archive import RawArchive
 from flows.crawl.run import crawl_source
 from flows.mirror.server import serve_mirror
 from flows.nightly import new_run_id
 from flows.reports.extract import Extracted, extract_documents
 from flows.sources.model import select_sources
-
-SOURCES = ["minhang_mirror", "donghu_mirror"]
 
 
 def steps_once(base_url: str, home: Path) -> dict[str, float]:

@@ -24,6 +24,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from pathlib import Path
 
+from flows.cli import MIRROR_SOURCES as SOURCES
 from flows.crawl.archive import RawArchive
 from flows.crawl.run import crawl_source
 from flows.mirror.server import serve_mirror
@@ -32,7 +33,6 @@ from flows.reports.extract import extract_documents
 from flows.reports.parse_cache import ParseCache
 from flows.sources.model import select_sources
 
-SOURCES = ["minhang_mirror", "donghu_mirror"]
 RUNS = ("first", "second", "full refresh")
 
 

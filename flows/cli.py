@@ -39,8 +39,23 @@ SourceOption = Annotated[
 BaseUrlOption = Annotated[
     str | None, typer.Option(help="Serve the sources from another base URL (a mirror).")
 ]
+SourcesDirsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--sources",
+        help="A folder of your own source files (repeatable), merged with the bundled ones and "
+        "GOVPERF_SOURCES_DIR's.",
+    ),
+]
 
-MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
+
+def _dirs(folders: list[Path] | None) -> list[str] | None:
+    return [str(f.resolve()) for f in folders] if folders else None
+
+
+# the demo mirror's five site families (flows/mirror/): static, static GBK, script (TRS), Hanweb
+# data proxy, JSON API
+MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror", "nanshan_mirror", "xihu_mirror", "heping_mirror"]
 
 
 def _quiet_prefect() -> None:
@@ -208,7 +223,7 @@ def _mirror_on_its_port(serve):
 def demo(
     home: Annotated[Path | None, typer.Option(help="Data folder (default: GOVPERF_HOME or ./data).")] = None,
 ) -> None:
-    """Serve the bundled mirror of two government sites on 127.0.0.1 and run the nightly flow against it."""
+    """Serve the bundled mirror of five government site families on 127.0.0.1 and run the nightly flow against it."""
     _quiet_prefect()
     from flows.mirror.server import serve_mirror
 
@@ -231,6 +246,7 @@ def demo(
 def run(
     source: SourceOption = None,
     base_url: BaseUrlOption = None,
+    sources_dirs: SourcesDirsOption = None,
     home: Annotated[Path | None, typer.Option(help="Data folder.")] = None,
     full_refresh: Annotated[
         bool,
@@ -247,9 +263,13 @@ def run(
     try:
         with _progress_bars():
             summary = nightly(
-                sources=source, base_url=base_url, home=str(home) if home else None, full_refresh=full_refresh
+                sources=source,
+                base_url=base_url,
+                home=str(home) if home else None,
+                full_refresh=full_refresh,
+                sources_dirs=_dirs(sources_dirs),
             )
-    except ValueError as e:
+    except ValueError as e:  # SourceError too: a bad source file, named
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e
     _print_summary(summary, time.perf_counter() - started)
@@ -472,6 +492,7 @@ def report(
 def serve(
     source: SourceOption = None,
     base_url: BaseUrlOption = None,
+    sources_dirs: SourcesDirsOption = None,
     home: Annotated[Path | None, typer.Option(help="Data folder of the scheduled runs.")] = None,
     cron: Annotated[str, typer.Option(help="When to run (cron).")] = "0 2 * * *",
     timezone: Annotated[str, typer.Option(help="The cron's time zone.")] = "Asia/Shanghai",
@@ -480,7 +501,9 @@ def serve(
     _quiet_prefect()
     from flows.deploy import NoServerError, deployment_parameters, serve_nightly
 
-    params = deployment_parameters(source, base_url, str(home.resolve()) if home else None)
+    params = deployment_parameters(
+        source, base_url, str(home.resolve()) if home else None, sources_dirs=_dirs(sources_dirs)
+    )
     try:
         serve_nightly(params, cron=cron, timezone=timezone)
     except NoServerError as e:
@@ -499,15 +522,18 @@ def sources_check(
         str | None, typer.Option(help="Check the sources at another base URL (a mirror).")
     ] = None,
     sources_dir: Annotated[
-        Path | None, typer.Option(help="Folder of source files (default: flows/sources).")
+        Path | None, typer.Option(help="Folder of source files instead of the bundled ones (flows/sources).")
     ] = None,
+    sources_dirs: SourcesDirsOption = None,
 ) -> None:
     """Fetch each source's first list pages and say whether they still parse; exit 1 if one does not."""
     from flows.crawl.check import check_source
-    from flows.sources.model import SourceError, select_sources
+    from flows.settings import get_settings
+    from flows.sources.model import SourceError, select_sources, source_folders
 
     try:
-        chosen = select_sources(source, base_url, sources_dir)
+        folders = [*(_dirs(sources_dirs) or ()), *map(str, source_folders(get_settings().sources_dir))]
+        chosen = select_sources(source, base_url, sources_dir, folders)
     except (ValueError, SourceError) as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e
@@ -531,6 +557,38 @@ def sources_check(
     console.print(f"{len(results) - len(failed)} of {len(results)} list pages parse")
     if failed or not results:
         raise typer.Exit(1)
+
+
+@sources_app.command("suggest")
+def sources_suggest(
+    url: Annotated[str, typer.Argument(help="A column's first list page (or a JSON list API's URL).")],
+) -> None:
+    """Fetch a list page, recognise the site's family and print a source file for it, with what it finds on two pages."""
+    from flows.crawl.http import FetchFailure
+    from flows.crawl.suggest import suggest
+
+    try:
+        found = suggest(url)
+    except FetchFailure as e:
+        err.print(f"[red]error:[/red] {url}: {e.kind}: {e.message}")
+        raise typer.Exit(1) from e
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    err.print(f"[bold]family:[/bold] {found.family}")
+    for note in found.notes:
+        err.print(f"  · {note}")
+    for page, links in found.pages:
+        err.print(f"[bold]{page}[/bold]: {len(links)} report link(s)")
+        for link, title in links:
+            err.print(f"    {title}  {link}")
+    # the TOML on stdout, so `govperf sources suggest URL > my_sources/x.toml` gives a file
+    console.print(
+        "# Suggested by `govperf sources suggest`; every key is explained in the header of", markup=False
+    )
+    console.print("# flows/sources/minhang.toml. Set [region], check the title words, then run", markup=False)
+    console.print("# `govperf sources check --sources DIR --source NAME`.", markup=False)
+    console.print(found.toml(), markup=False, highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -35,11 +35,14 @@ def deployment_parameters(
     base_url: str | None = None,
     home: str | None = None,
     full_refresh: bool = False,
+    sources_dirs: list[str] | None = None,
 ) -> dict[str, Any]:
     """The nightly flow's parameters that differ from its defaults (the rest come from settings)."""
     out: dict[str, Any] = {}
     if sources:
         out["sources"] = list(sources)
+    if sources_dirs:
+        out["sources_dirs"] = list(sources_dirs)
     if base_url:
         out["base_url"] = base_url
     if home:

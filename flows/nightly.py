@@ -26,7 +26,8 @@ from flows.report_site.build import build_site
 from flows.reports.extract import Extracted, extract_documents
 from flows.reports.parse_cache import ParseCache
 from flows.settings import Settings, get_settings
-from flows.sources.model import Source, select_sources
+from flows.sources.model import Source, source_folders
+from flows.sources.model import select_sources as select_bundled_sources
 from warehouse.reads import known_page_urls
 
 
@@ -137,6 +138,18 @@ def alert_failure(flow, flow_run, state) -> None:
     )
 
 
+def select_sources(
+    names: list[str] | None,
+    base_url: str | None,
+    sources_dir: Path | None = None,
+    extra_dirs: list[str] | None = None,
+) -> list[Source]:
+    """The run's sources: the bundled files (or sources_dir), extra_dirs, and the folders the
+    settings name (GOVPERF_SOURCES_DIR, govperf.toml's sources_dir)."""
+    folders = [*(extra_dirs or ()), *map(str, source_folders(get_settings().sources_dir))]
+    return select_bundled_sources(names, base_url, sources_dir, folders)
+
+
 # the runner is chosen from the settings when this module is imported: a served deployment's
 # run imports it afresh in its own process, with the serving process's environment
 @flow(
@@ -151,6 +164,7 @@ def nightly(
     base_url: str | None = None,
     home: str | None = None,
     full_refresh: bool = False,
+    sources_dirs: list[str] | None = None,
 ) -> dict:
     """Fetch every source, parse and check its reports, and load them into the warehouse."""
     logger = get_run_logger()
@@ -158,7 +172,7 @@ def nightly(
     settings.home.mkdir(parents=True, exist_ok=True)
     run_started = utc_now()
     run_id = new_run_id()
-    chosen = select_sources(sources, base_url)
+    chosen = select_sources(sources, base_url, extra_dirs=sources_dirs)
     logger.info("run %s: %d source(s): %s", run_id, len(chosen), ", ".join(s.name for s in chosen))
 
     crawl_futures = [

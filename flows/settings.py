@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         default="threads", description="threads, or dask for prefect-dask's DaskTaskRunner."
     )
     dask_address: str | None = Field(default=None, description="Scheduler address for the dask task runner.")
+    sources_dir: str | None = Field(
+        default=None,
+        description="Folder(s) of an operator's own source files, merged with the bundled ones "
+        "(several joined by the OS path separator, ':' on Linux).",
+    )
 
     @classmethod
     def settings_customise_sources(

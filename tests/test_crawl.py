@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from flows.cli import MIRROR_SOURCES
 from flows.crawl.archive import RawArchive
 from flows.crawl.discover import (
     discover_links,
@@ -678,7 +679,7 @@ def mirror_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _crawl_mirror(base: str, archive: RawArchive, **politeness: object):
     found_links, docs, errors = [], [], []
     totals = Counter()
-    for name in ("minhang_mirror", "donghu_mirror"):
+    for name in MIRROR_SOURCES:
         source = load_sources()[name].rebased(base)
         if politeness:
             source = source.model_copy(update={"politeness": source.politeness.model_copy(update=politeness)})
@@ -696,11 +697,17 @@ def _crawl_mirror(base: str, archive: RawArchive, **politeness: object):
     return found_links, docs, errors, totals
 
 
+def _path_and_query(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def test_mirror_crawl_finds_every_report_and_no_distractor(mirror_root: Path, tmp_path: Path) -> None:
     from flows.mirror.server import serve_mirror
 
     manifest = json.loads((mirror_root / "manifest.json").read_text(encoding="utf-8"))
-    reports = {d["path"]: d for d in manifest["documents"] if d["role"] == "report"}
+    # a document behind a download script is fetched from its `url`
+    reports = {d.get("url", d["path"]): d for d in manifest["documents"] if d["role"] == "report"}
     distractors = {d["path"] for d in manifest["documents"] if d["role"] == "distractor"}
     report_pages = {d["detail_page"] for d in reports.values()}
     distractor_pages = {
@@ -714,7 +721,7 @@ def test_mirror_crawl_finds_every_report_and_no_distractor(mirror_root: Path, tm
         links, docs, errors, totals = _crawl_mirror(mirror.base_url, archive, max_retry_after_seconds=0.05)
         assert [s for m, p, s in mirror.requests if p == first_list] == [503, 503, 200]
         assert errors == []
-        by_path = {urlsplit(d.url).path: d for d in docs}
+        by_path = {_path_and_query(d.url): d for d in docs}
         assert set(reports) <= set(by_path), f"missing: {set(reports) - set(by_path)}"
         assert not distractors & set(by_path)
         assert not ({urlsplit(link.url).path for link in links} & distractor_pages)
@@ -722,7 +729,7 @@ def test_mirror_crawl_finds_every_report_and_no_distractor(mirror_root: Path, tm
         for path, expected in reports.items():
             doc = by_path[path]
             assert doc.format == expected["format"]
-            assert doc.sha256 == manifest["files"][path]["sha256"]  # the exact bytes served
+            assert doc.sha256 == manifest["files"][expected["path"]]["sha256"]  # the exact bytes served
             assert urlsplit(doc.page_url).path == expected["detail_page"]
             assert doc.page_meta.get("published_date") == expected["published"]
             assert doc.page_meta.get("publisher") == expected["publisher"]

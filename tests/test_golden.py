@@ -32,7 +32,7 @@ def golden_inputs(seeds_dir: Path) -> dict[str, Path]:
     manifest = json.loads((SITE / "manifest.json").read_text(encoding="utf-8"))
     out: dict[str, Path] = {}
     for doc in manifest["documents"]:
-        if doc["role"] == "report":
+        if doc["role"] == "report" and doc["seed"]:  # corpus-built families: tests/corpus labels
             out[f"{doc['seed']}.{doc['format']}"] = SITE / doc["path"].lstrip("/")
     for seed in sorted(seeds_dir.glob("*.txt")):
         out[f"{seed.stem}.txt"] = seed

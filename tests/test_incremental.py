@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.cli import MIRROR_SOURCES
 from flows.contract.report import BudgetLine, Indicator, Report
 from flows.crawl.archive import RawArchive
 from flows.crawl.model import FetchedDocument
@@ -23,11 +24,12 @@ from flows.reports.extract import extract_documents
 
 pytestmark = pytest.mark.integration  # real servers and real Prefect flow runs
 
-MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
 MINHANG_LIST = "/zwgk.shmh.gov.cn/mh-xxgk-cms/website/mh_xxgk/czzj_ysjxgl/index.html"
 # a report on Minhang's first list page that run 1 does not see yet
 LATE_PAGE = "content/a57f0888-0ed8-55c9-ad6b-b420f58b2dbd.htm"
 ROBOTS = "/robots.txt"
+# a data proxy is asked by POST, which has no conditional form: its first page is always a 200
+XIHU_PROXY = "/www.hzxh.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=2&perpage=2"
 COUNTS = (
     "requests",
     "not_modified",
@@ -96,7 +98,7 @@ def test_a_new_report_on_the_first_page_is_fetched_and_pagination_stops_at_known
     (_, first_requests), (second, second_requests) = out[0], out[1]
     first_200 = _by_status(first_requests)[200]
     got = _by_status(second_requests)
-    new_bodies = got[200] - {ROBOTS, MINHANG_LIST}
+    new_bodies = got[200] - {ROBOTS, MINHANG_LIST, XIHU_PROXY}
     # the changed list page and the new report's page and files are all it downloaded
     assert any(p.endswith(LATE_PAGE) for p in new_bodies)
     assert new_bodies and not new_bodies & first_200
@@ -113,10 +115,10 @@ def test_a_second_run_on_an_unchanged_site_downloads_no_body(runs):
     _home, out = runs
     third, requests = out[2]
     statuses = Counter(s for _, _, s in requests)
-    # robots.txt (once per source) is the only 200; everything else is a 304
-    assert _by_status(requests)[200] == {ROBOTS}
-    assert statuses[200] == len(MIRROR_SOURCES)
-    assert statuses[304] == len(requests) - len(MIRROR_SOURCES)
+    # robots.txt (once per source) and the data proxy's POST are the only 200s; everything else is a 304
+    assert _by_status(requests)[200] == {ROBOTS, XIHU_PROXY}
+    assert statuses[200] == len(MIRROR_SOURCES) + 1
+    assert statuses[304] == len(requests) - len(MIRROR_SOURCES) - 1
     # Minhang: its first list page holds only known reports, so its pages 2 and 3 are not walked
     assert {p for _, p, _ in requests if "/czzj_ysjxgl/index" in p} == {MINHANG_LIST}
     assert sum(s["bodies_downloaded"] for s in third["sources"]) == 0
@@ -140,6 +142,42 @@ def test_run_history_holds_the_second_runs_counts(runs):
         },
         # robots + two columns' first pages + one report page
         "donghu_mirror": {
+            "requests": 4,
+            "not_modified": 3,
+            "bodies_downloaded": 0,
+            "reports_new": 0,
+            "reports_changed": 0,
+            "reports_unchanged": 1,
+            "reports_quarantined": 0,
+            "errors": 0,
+        },
+        # robots + list page 1 (no report on it) + page 2, named by its script + the report page
+        # + its PDF; the _wap twin listed beside the report is not asked for
+        "nanshan_mirror": {
+            "requests": 5,
+            "not_modified": 4,
+            "bodies_downloaded": 0,
+            "reports_new": 0,
+            "reports_changed": 0,
+            "reports_unchanged": 1,
+            "reports_quarantined": 0,
+            "errors": 0,
+        },
+        # robots + the proxy's first page (POST, 200) + 2 report pages + their 2 files: the
+        # self-evaluation form (downfile.jsp) and the 部门决算 with its two project forms
+        "xihu_mirror": {
+            "requests": 6,
+            "not_modified": 4,
+            "bodies_downloaded": 0,
+            "reports_new": 0,
+            "reports_changed": 0,
+            "reports_unchanged": 3,
+            "reports_quarantined": 0,
+            "errors": 0,
+        },
+        # robots + API page 1 + its one report page + the download; page 2 (the 2019 report) is
+        # not asked for: page 1's reports are all known
+        "heping_mirror": {
             "requests": 4,
             "not_modified": 3,
             "bodies_downloaded": 0,
@@ -173,7 +211,7 @@ def test_full_refresh_walks_every_page_and_downloads_everything_again(runs):
     lists = {p for _, p, _ in requests if "/czzj_ysjxgl/index" in p}
     assert len(lists) == 3  # Minhang's three list pages
     history = _run_history(home / "warehouse.duckdb", full["run_id"])
-    assert sum(h["reports_unchanged"] for h in history.values()) == 5
+    assert sum(h["reports_unchanged"] for h in history.values()) == 11
     assert sum(h["reports_new"] + h["reports_changed"] for h in history.values()) == 0
     assert sum(h["not_modified"] for h in history.values()) == 0
 

@@ -19,7 +19,7 @@ import pypdfium2
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from flows.crawl.charset import decode_html
+from flows.documents.charset import decode_html
 from flows.mirror.server import MirrorServer, serve_mirror
 from tests.mirror.build import DEFAULT_SEEDS, SITE_DIR, build, split_meta_header
 from tests.mirror.render import SheetSpec, parse_seed, render_docx, render_pdf, render_xlsx
@@ -158,13 +158,18 @@ def test_pdf_of_a_long_table_repeats_its_header_on_the_next_page() -> None:
 
 
 def test_manifest_lists_every_seed_and_format(manifest: dict) -> None:
-    reports = _docs(manifest, role="report")
+    reports = [d for d in _docs(manifest, role="report") if d["seed"]]
     assert {d["seed"] for d in reports} == SEED_IDS
     assert {d["format"] for d in reports} == {"pdf", "docx", "xlsx", "html"}
     assert {d["seed"] for d in reports if d["format"] == "pdf"} >= SEED_IDS - {"003_adbddcb1adb3e59f"}
     assert _docs(manifest, role="distractor")
     for d in manifest["documents"]:
         assert d["path"] in manifest["files"], d["path"]
+    # the three corpus-built families serve their reports in every format the sites use
+    corpus = [d for d in _docs(manifest, role="report") if not d["seed"]]
+    assert {d["site"] for d in corpus} == {"nanshan", "xihu", "heping"}
+    assert {d["format"] for d in corpus} == {"pdf", "docx", "xlsx", "html"}
+    assert sum(d["reports"] for d in corpus) == 6
 
 
 def test_site_is_small(manifest: dict) -> None:
@@ -300,14 +305,20 @@ def test_every_document_is_served_as_listed(
 ) -> None:
     types = {
         "pdf": "application/pdf",
+        "doc": "application/msword",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "html": "text/html",
     }
     for d in manifest["documents"]:
-        r = client.get(mirror.url(d["path"]))
+        # a document behind a download script is fetched from its `url`, typed by nothing but its name
+        r = client.get(mirror.url(d.get("url", d["path"])))
         assert r.status_code == 200, d["path"]
-        assert r.headers["content-type"].split(";")[0] == types[d["format"]]
+        if "url" in d:
+            assert r.headers["content-type"] == "application/octet-stream"
+            assert "attachment; filename" in r.headers["content-disposition"]
+        else:
+            assert r.headers["content-type"].split(";")[0] == types[d["format"]]
         facts = manifest["files"][d["path"]]
         assert hashlib.sha256(r.content).hexdigest() == facts["sha256"]
         assert r.headers["etag"] == f'"{facts["sha256"]}"'
@@ -357,7 +368,7 @@ def _pdf_pages(data: bytes) -> list[str]:
 
 
 def test_report_pdfs_have_pages_running_header_and_chinese_text(manifest: dict) -> None:
-    pdfs = _docs(manifest, role="report", format="pdf")
+    pdfs = [d for d in _docs(manifest, role="report", format="pdf") if d["seed"]]
     assert len(pdfs) == 4
     for d in pdfs:
         pages = _pdf_pages((SITE_DIR / d["path"].lstrip("/")).read_bytes())

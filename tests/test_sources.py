@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from flows.crawl.charset import decode_html
 from flows.crawl.discover import page_url, parse_list_page
 from flows.crawl.fetch import find_attachments
+from flows.documents.charset import decode_html
 from flows.sources.model import SOURCES_DIR, SourceError, load_sources
 
 MIRRORS = ("minhang_mirror", "donghu_mirror")
@@ -196,3 +196,41 @@ def test_real_source_rebased_onto_the_mirror_discovers_what_the_mirror_source_do
             want = discover_links(ours, client)
     assert got.errors == [] and got.links
     assert sorted(link.url for link in got.links) == sorted(link.url for link in want.links)
+
+
+def _one_source(name: str) -> str:
+    return (
+        f'name = "{name}"\ntitle = "t"\nbase_url = "http://a.example"\nlist_pages = ["/"]\n'
+        '[region]\nprovince="a"\ncity="b"\ndistrict="c"\n'
+    )
+
+
+def test_an_operators_folder_is_merged_with_the_bundled_sources(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "county.toml").write_text(_one_source("my_county"), encoding="utf-8")
+    merged = load_sources(extra=[mine])
+    assert "my_county" in merged and "minhang_mirror" in merged
+    # a bundled name defined again: the error names both files
+    (mine / "again.toml").write_text(_one_source("minhang_mirror"), encoding="utf-8")
+    with pytest.raises(SourceError) as info:
+        load_sources(extra=[mine])
+    assert "again.toml" in str(info.value) and "minhang_mirror.toml" in str(info.value)
+    with pytest.raises(SourceError, match="not a folder"):
+        load_sources(extra=[tmp_path / "missing"])
+
+
+def test_source_folders_come_from_the_setting_the_option_and_both(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from flows.nightly import select_sources
+    from flows.sources.model import source_folders
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "one.toml").write_text(_one_source("from_setting"), encoding="utf-8")
+    (b / "two.toml").write_text(_one_source("from_option"), encoding="utf-8")
+    assert source_folders(f"{a}{os.pathsep}{b}") == [a, b]
+    monkeypatch.setenv("GOVPERF_SOURCES_DIR", str(a))
+    chosen = select_sources(["from_setting", "from_option"], None, extra_dirs=[str(b)])
+    assert [s.name for s in chosen] == ["from_setting", "from_option"]

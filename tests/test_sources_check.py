@@ -33,9 +33,10 @@ def _check(*args: str) -> subprocess.CompletedProcess:
 def test_every_enabled_source_parses_on_the_mirror(mirror):
     done = _check("--base-url", mirror.base_url)
     assert done.returncode == 0, done.stdout + done.stderr
-    # the enabled sources are the mirror's: Minhang's one column and Donghu's two
-    assert "3 of 3 list pages parse" in done.stdout
-    assert done.stdout.count("│ ok ") == 3
+    # the enabled sources are the mirror's: Minhang's one column, Donghu's two, and one each
+    # for the script-paginated, data-proxy and JSON-API families
+    assert "6 of 6 list pages parse" in done.stdout
+    assert done.stdout.count("│ ok ") == 6
 
 
 def test_what_each_first_page_shows(mirror):
@@ -79,3 +80,21 @@ def test_an_unreachable_site_fails(tmp_path):
     done = _check("--source", "donghu_mirror", "--base-url", f"http://127.0.0.1:{port}")
     assert done.returncode == 1
     assert "FAIL robots_unavailable" in done.stdout or "FAIL connection" in done.stdout
+
+
+def test_an_operators_own_folder_is_checked_with_the_bundled_sources(mirror, tmp_path):
+    folder = tmp_path / "my-sources"
+    folder.mkdir()
+    text = (SOURCES_DIR / "heping_mirror.toml").read_text(encoding="utf-8")
+    (folder / "my_heping.toml").write_text(
+        text.replace('name = "heping_mirror"', 'name = "my_heping"'), encoding="utf-8"
+    )
+    done = _check("--base-url", mirror.base_url, "--sources", str(folder), "--source", "my_heping")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 of 1 list pages parse" in done.stdout and "my_heping" in done.stdout
+    # the same name twice is refused, naming both files
+    (folder / "dup.toml").write_text(text, encoding="utf-8")
+    done = _check("--base-url", mirror.base_url, "--sources", str(folder))
+    assert done.returncode == 2
+    said = done.stderr.replace("\n", "")  # rich wraps long lines
+    assert "dup.toml" in said and "heping_mirror.toml" in said

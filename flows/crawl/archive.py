@@ -121,7 +121,13 @@ class RawArchive:
 
     def _note(self, record: Mapping[str, Any]) -> None:
         assert self._validators is not None
-        if record.get("status") == 200 and record.get("sha256") and record.get("url"):
+        # a POST's URL stands for many answers (one per form): nothing to revalidate by URL
+        if (
+            record.get("status") == 200
+            and record.get("sha256")
+            and record.get("url")
+            and not record.get("method")
+        ):
             self._validators[record["url"]] = (
                 record.get("etag"),
                 record.get("last_modified"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows.crawl.charset import decode_html
-from flows.crawl.discover import parse_list_page
+from flows.crawl import lists
 from flows.crawl.http import FetchFailure, PoliteClient, make_client
+from flows.crawl.lists.json_api import ListFormatError
 from flows.sources.model import Source
 
 
@@ -31,25 +31,33 @@ class ListPageHealth:
 
 def check_source(source: Source) -> list[ListPageHealth]:
     """Fetch the first list page of each of the source's columns and parse it (no archive, no log)."""
+    kind = lists.kind_of(source)
     out: list[ListPageHealth] = []
     with make_client(source) as client:
         polite = PoliteClient(client, source)
         for url in source.list_page_urls():
             health_ = ListPageHealth(source.name, url)
             out.append(health_)
+            req = kind.first(source, url)
             try:
-                resp = polite.get(url, role="list")
+                resp = lists.fetch(polite, req)
+                page = kind.read(resp, req, source)
             except FetchFailure as exc:
                 health_.status, health_.error = exc.status, f"{exc.kind}: {exc.message}"
                 continue
+            except ListFormatError as exc:
+                health_.status, health_.error = resp.status, f"bad_list: {exc}"
+                continue
             health_.status = resp.status
-            html, _ = decode_html(resp.body, resp.charset)
-            page = parse_list_page(html, resp.final_url, source)
-            health_.items, health_.links = page.items, len(page.links)
+            health_.items, health_.links = page.items, len(page.links) + len(page.final_accounts)
             if page.next_url:
                 health_.pagination = "next link"
             elif page.total_pages:
                 health_.pagination = f"{page.total_pages} page{'' if page.total_pages == 1 else 's'} stated"
+            elif source.kind in ("json", "dataproxy"):
+                health_.pagination = (
+                    f"{source.api.page_param if source.kind == 'json' else 'startrecord'} parameter"  # type: ignore[union-attr]
+                )
             if health_.items == 0:
                 health_.error = "no_items: no list item matches the source's selector"
     return out

@@ -13,42 +13,21 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import TypeVar
-from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
-from selectolax.lexbor import LexborHTMLParser
 
 from flows.crawl.archive import RawArchive
-from flows.crawl.charset import decode_html
+from flows.crawl.attachments import find_attachments, url_extension
+from flows.crawl.filetype import body_format, disposition_filename, guess_format
 from flows.crawl.http import FetchFailure, HttpResponse, PoliteClient
 from flows.crawl.model import CrawlError, DocumentLink, FetchedDocument
 from flows.crawl.page_meta import parse_page_meta
+from flows.documents.charset import decode_html
 from flows.sources.model import Source
 
-_EXT_FORMAT = {
-    "pdf": "pdf",
-    "doc": "doc",
-    "docx": "docx",
-    "xls": "xls",
-    "xlsx": "xlsx",
-    "txt": "txt",
-    "htm": "html",
-    "html": "html",
-    "shtml": "html",
-    "jhtml": "html",
-}
-_TYPE_FORMAT = {
-    "application/pdf": "pdf",
-    "application/msword": "doc",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.ms-excel": "xls",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "text/html": "html",
-    "application/xhtml+xml": "html",
-    "text/plain": "txt",
-}
+__all__ = ["FetchResult", "attachment_title", "fetch_documents", "find_attachments", "guess_format"]
+
 _WS = re.compile(r"\s+")
 T = TypeVar("T")
 # "附件1：", "附件 2:" in front of an attachment's name
@@ -57,6 +36,8 @@ _ATTACHMENT_PREFIX = re.compile(r"^附件\s*\d*\s*[:：、.]?\s*")
 _FORMAT_SUFFIX = re.compile(
     r"\s*[（(]\s*(?:pdf|word|excel|wps|ofd|docx?|xlsx?)\s*版?\s*[)）]\s*$", re.IGNORECASE
 )
+# "….pdf20240128183610173.pdf": a CMS's upload stamp between two extensions
+_FILE_SUFFIX = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|ofd|txt)\d*$", re.IGNORECASE)
 _GENERIC_LINK_TEXT = frozenset({"", "附件", "下载", "点击下载", "点击查看", "查看", "下载附件", "原文下载"})
 
 
@@ -78,19 +59,6 @@ class FetchResult:
 
 
 # ── pure pieces ─────────────────────────────────────────────────────────────────────
-def url_extension(url: str) -> str:
-    return PurePosixPath(unquote(urlsplit(url).path)).suffix.lower().lstrip(".")
-
-
-def guess_format(url: str, content_type: str | None, default: str = "html") -> str:
-    """From the URL's extension, else the content type. The extractor re-sniffs the bytes."""
-    fmt = _EXT_FORMAT.get(url_extension(url))
-    if fmt:
-        return fmt
-    ct = (content_type or "").split(";")[0].strip().lower()
-    return _TYPE_FORMAT.get(ct, default)
-
-
 def attachment_title(link_text: str, url: str, page_title: str) -> str:
     """The attachment's own name when its link says one, else the page's title."""
     text = _WS.sub(" ", link_text).strip()
@@ -98,27 +66,9 @@ def attachment_title(link_text: str, url: str, page_title: str) -> str:
     ext = url_extension(url)
     if ext and text.lower().endswith("." + ext):
         text = text[: -len(ext) - 1].strip()
+    text = _FILE_SUFFIX.sub("", text).strip()
     text = _FORMAT_SUFFIX.sub("", text)
     return page_title if text in _GENERIC_LINK_TEXT or len(text) < 4 else text
-
-
-def find_attachments(html: str, page_url: str, source: Source) -> list[tuple[str, str]]:
-    """(url, link text) of every attachment the source follows, in page order, once each."""
-    tree = LexborHTMLParser(html)
-    wanted = set(source.detail.attachment_extensions)
-    out: dict[str, str] = {}
-    for a in tree.css(source.detail.attachment_selector):
-        href = (a.attributes.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
-            continue
-        url = urljoin(page_url, href).split("#", 1)[0]
-        if url_extension(url) not in wanted or not source.host_allowed(url):
-            continue
-        text = _WS.sub(" ", a.text()).strip() or (a.attributes.get("title") or "").strip()
-        if any(w in text for w in source.detail.attachment_exclude):
-            continue
-        out.setdefault(url, text)
-    return list(out.items())
 
 
 # ── one body, conditionally ─────────────────────────────────────────────────────────
@@ -131,6 +81,7 @@ class _Body:
     content_type: str | None
     charset: str | None
     not_modified: bool
+    filename: str | None = None  # from Content-Disposition
 
 
 class _Fetcher:
@@ -165,7 +116,16 @@ class _Fetcher:
         sha, path = self.archive.put(resp.body)
         tally.bodies_downloaded += 1
         tally.bytes += len(resp.body)
-        return _Body(resp.body, sha, str(path), resp.fetched_at, resp.content_type, resp.charset, False)
+        return _Body(
+            resp.body,
+            sha,
+            str(path),
+            resp.fetched_at,
+            resp.content_type,
+            resp.charset,
+            False,
+            disposition_filename(resp.headers),
+        )
 
     def _reuse(self, sha: str, resp: HttpResponse) -> _Body:
         return _Body(
@@ -188,12 +148,15 @@ class _Fetcher:
             return out
         own_format = guess_format(link.url, page.content_type)
         if own_format != "html":  # the list linked the file itself, not a page about it
-            out.documents.append(self._document(link.url, link.url, link.title, page, own_format, {}))
+            fmt = body_format(link.url, page.content_type, page.filename, page.data)
+            out.documents.append(self._document(link.url, link.url, link.title, page, fmt, {}, link.sections))
             return out
         html, _ = decode_html(page.data, page.charset)
         meta = parse_page_meta(html)
         page_title = meta.get("title") or link.title
         page_meta = {k: v for k, v in meta.items() if k != "title"}
+        if link.list_date and "published_date" not in page_meta:
+            page_meta["published_date"] = link.list_date
         mode = self.source.detail.mode
         attachments = find_attachments(html, link.url, self.source) if mode != "inline" else []
         if mode == "attachments" and not attachments:
@@ -202,7 +165,9 @@ class _Fetcher:
             )
             return out
         if not attachments:
-            out.documents.append(self._document(link.url, link.url, page_title, page, "html", page_meta))
+            out.documents.append(
+                self._document(link.url, link.url, page_title, page, "html", page_meta, link.sections)
+            )
             return out
         for url, text in attachments:
             try:
@@ -210,13 +175,22 @@ class _Fetcher:
             except FetchFailure as exc:
                 out.errors.append(CrawlError(url, exc.kind, exc.message, exc.status, page_url=link.url))
                 continue
-            fmt = guess_format(url, body.content_type, default="pdf")
-            title = attachment_title(text, url, page_title)
-            out.documents.append(self._document(url, link.url, title, body, fmt, page_meta))
+            fmt = body_format(url, body.content_type, body.filename, body.data)
+            # a generic link text (下载, 附件) says less than the name the server sent
+            named = attachment_title(body.filename, url, "") if body.filename else ""
+            title = attachment_title(text, url, "") or named or page_title
+            out.documents.append(self._document(url, link.url, title, body, fmt, page_meta, link.sections))
         return out
 
     def _document(
-        self, url: str, page_url: str, title: str, body: _Body, fmt: str, page_meta: dict[str, str]
+        self,
+        url: str,
+        page_url: str,
+        title: str,
+        body: _Body,
+        fmt: str,
+        page_meta: dict[str, str],
+        sections: str = "",
     ) -> FetchedDocument:
         return FetchedDocument(
             source=self.source.name,
@@ -230,6 +204,7 @@ class _Fetcher:
             content_type=body.content_type,
             page_meta=dict(page_meta),
             not_modified=body.not_modified,
+            sections=sections,
         )
 
 

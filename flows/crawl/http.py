@@ -186,6 +186,16 @@ class PoliteClient:
             self._check_robots(url)
         return self._get_with_retries(url, headers or {}, role, not_modified_sha)
 
+    def post(self, url: str, content: bytes, content_type: str, *, role: str = "list") -> HttpResponse:
+        """POST (a list API or data proxy asks for its pages so) with the same manners as get."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchFailure(url, "invalid_url", "not an http(s) URL")
+        if self.policy.respect_robots:
+            self._check_robots(url)
+        headers = {"Content-Type": content_type}
+        return self._get_with_retries(url, headers, role, None, method="POST", content=content)
+
     # robots.txt ------------------------------------------------------------------------
     def _check_robots(self, url: str) -> None:
         parts = urlsplit(url)
@@ -228,6 +238,8 @@ class PoliteClient:
         not_modified_sha: str | None,
         *,
         allow_4xx: bool = False,
+        method: str = "GET",
+        content: bytes | None = None,
     ) -> HttpResponse:
         host = urlsplit(url).netloc
         attempt = 0
@@ -235,7 +247,7 @@ class PoliteClient:
             self.limiter.wait(host)
             retry_after: float | None = None
             try:
-                resp = self._once(url, headers, role, not_modified_sha)
+                resp = self._once(url, headers, role, not_modified_sha, method, content)
             except FetchFailure as exc:
                 if exc.kind not in ("timeout", "connection") or attempt >= self.policy.max_retries:
                     if attempt and exc.kind in ("timeout", "connection"):
@@ -260,7 +272,13 @@ class PoliteClient:
             attempt += 1
 
     def _once(
-        self, url: str, headers: Mapping[str, str], role: str, not_modified_sha: str | None
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        role: str,
+        not_modified_sha: str | None,
+        method: str = "GET",
+        content: bytes | None = None,
     ) -> HttpResponse:
         """One request, streamed so an oversized body is cut off; logged whatever happens."""
         with self._count_lock:
@@ -276,8 +294,12 @@ class PoliteClient:
             "source": self.source.name,
             "role": role,
         }
+        if method != "GET":
+            entry["method"] = method
+            # the same URL answers other pages to other forms: the log keeps which was asked
+            entry["request_body"] = (content or b"").decode("utf-8", errors="replace")[:500]
         try:
-            with self.client.stream("GET", url, headers=dict(headers)) as r:
+            with self.client.stream(method, url, headers=dict(headers), content=content) as r:
                 entry.update(
                     status=r.status_code,
                     etag=r.headers.get("etag"),

@@ -26,7 +26,7 @@ def archived_bodies(archive: RawArchive) -> dict[str, _Archived]:
     """Per URL, its latest 200 in the fetch log whose body the archive holds."""
     out: dict[str, _Archived] = {}
     for e in archive.read_log():
-        if e.get("status") == 200 and e.get("sha256") and e.get("url"):
+        if e.get("status") == 200 and e.get("sha256") and e.get("url") and not e.get("method"):
             out[e["url"]] = _Archived(
                 e.get("etag"), e.get("last_modified"), e["sha256"], e.get("content_type")
             )

@@ -13,6 +13,11 @@ class DocumentLink:
     url: str  # the detail page
     title: str  # link text on the list page
     list_url: str
+    # "self_evaluation": a 部门决算 page the source opted in to; only the self-evaluation
+    # parts of its documents are reports
+    sections: str = ""
+    # the date the list gave the item (YYYY-MM-DD), for a detail page whose header has none
+    list_date: str = ""
 
 
 @dataclass(slots=True)
@@ -36,6 +41,8 @@ class FetchedDocument:
     page_meta: dict[str, str] = field(default_factory=dict)
     # the server answered 304 and the archived body was reused
     not_modified: bool = False
+    # "self_evaluation": read only the document's self-evaluation parts (a 部门决算)
+    sections: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from flows.crawl.charset import decode_html
+from flows.documents.charset import decode_html
 from flows.documents.model import Block, Document, ExtractError, Paragraph, Table
 from flows.documents.normalise import normalise, normalise_cell
 

@@ -7,7 +7,9 @@
 
 What it does like a government web server: Content-Type by extension, with a charset
 only for UTF-8 HTML (GBK pages come without one, the hard case); ETag and Last-Modified
-with 304 answers to conditional requests; robots.txt; 404 for anything else. It logs
+with 304 answers to conditional requests; robots.txt; the manifest's endpoints (a Hanweb
+data proxy answering POSTs, a JSON list API, an extension-less download script, see
+flows/mirror/endpoints.py); 404 for anything else. It logs
 nothing, but keeps every request as (method, path, status) in `requests`.
 """
 
@@ -24,9 +26,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from flows.mirror import endpoints
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
+_MAX_FORM = 64 * 1024  # a list form is a few hundred bytes
 
 CONTENT_TYPES = {
     ".htm": "text/html",
@@ -42,12 +47,16 @@ CONTENT_TYPES = {
 }
 
 
-def load_file_facts(root: Path) -> dict[str, dict[str, Any]]:
-    """Per URL path, what manifest.json says the server must send (encoding, Last-Modified)."""
+def load_manifest(root: Path) -> dict[str, Any]:
     manifest = root / "manifest.json"
     if not manifest.is_file():
         return {}
-    return json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
+    return json.loads(manifest.read_text(encoding="utf-8"))
+
+
+def load_file_facts(root: Path) -> dict[str, dict[str, Any]]:
+    """Per URL path, what manifest.json says the server must send (encoding, Last-Modified)."""
+    return load_manifest(root).get("files", {})
 
 
 def content_type(path: str, body: bytes, facts: dict[str, Any]) -> str:
@@ -104,12 +113,78 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(with_body=False)
 
+    def do_POST(self) -> None:
+        mirror = self.server.mirror
+        parts = urlsplit(self.path)
+        length = self.headers.get("Content-Length", "0")
+        size = int(length) if length.isdigit() else 0
+        if size > _MAX_FORM:
+            self._send_status(413)
+            return
+        form = self.rfile.read(size).decode("utf-8", errors="replace")
+        spec = mirror.endpoints.get(unquote(parts.path))
+        if spec is None:
+            self._send_status(405 if mirror.resolve(unquote(parts.path)) else 404)
+            return
+        params = dict(parse_qsl(parts.query, keep_blank_values=True))
+        if (self.headers.get("Content-Type") or "").startswith("application/json"):
+            try:
+                body = json.loads(form or "{}")
+            except json.JSONDecodeError:
+                self._send_status(400)
+                return
+            params.update({str(k): str(v) for k, v in body.items()} if isinstance(body, dict) else {})
+        else:
+            params.update(parse_qsl(form, keep_blank_values=True))
+        self._send_answer(
+            endpoints.answer(spec, "POST", params, mirror.root), with_body=True, conditional=False
+        )
+
+    def _send_answer(self, ans: endpoints.Answer, *, with_body: bool, conditional: bool) -> None:
+        if ans.status != 200:
+            self._send_status(ans.status)
+            return
+        etag = f'"{hashlib.sha256(ans.body).hexdigest()}"'
+        modified = parsedate_to_datetime(ans.modified) if ans.modified else None
+        if conditional and self._not_modified(etag, modified):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", ans.content_type)
+        self.send_header("Content-Length", str(len(ans.body)))
+        if conditional:
+            self.send_header("ETag", etag)
+            if modified is not None:
+                self.send_header("Last-Modified", format_datetime(modified, usegmt=True))
+        for name, value in ans.headers.items():
+            # raw header bytes (a GBK file name), as such servers send: latin-1 writes them unchanged
+            self.send_header(name, value.decode("latin-1") if isinstance(value, bytes) else value)
+        self.end_headers()
+        if with_body:
+            self.wfile.write(ans.body)
+
+    def _not_modified(self, etag: str, modified: datetime | None) -> bool:
+        inm = self.headers.get("If-None-Match")
+        ims = self.headers.get("If-Modified-Since")
+        return (inm is not None and _etag_matches(inm, etag)) or (
+            inm is None and ims is not None and modified is not None and _not_modified_since(ims, modified)
+        )
+
     def _serve(self, *, with_body: bool) -> None:
         mirror = self.server.mirror
-        url_path = unquote(urlsplit(self.path).path)
+        parts = urlsplit(self.path)
+        url_path = unquote(parts.path)
         injected = mirror.take_injected(url_path)
         if injected is not None:
             self._send_status(injected)
+            return
+        spec = mirror.endpoints.get(url_path)
+        if spec is not None:
+            params = dict(parse_qsl(parts.query, keep_blank_values=True))
+            ans = endpoints.answer(spec, self.command, params, mirror.root)
+            self._send_answer(ans, with_body=with_body, conditional=True)
             return
         found = mirror.resolve(url_path)
         if found is None:
@@ -160,7 +235,9 @@ class MirrorServer:
         self.root = root.resolve()
         if not self.root.is_dir():
             raise FileNotFoundError(f"mirror site folder {self.root} not found")
-        self.facts = load_file_facts(self.root)
+        manifest = load_manifest(self.root)
+        self.facts: dict[str, dict[str, Any]] = manifest.get("files", {})
+        self.endpoints: dict[str, dict[str, Any]] = manifest.get("endpoints", {})
         self.requests: list[tuple[str, str, int]] = []
         self._lock = threading.Lock()
         self._injected: dict[str, list[int]] = {}

@@ -14,6 +14,7 @@ from flows.crawl.archive import RawArchive
 from flows.crawl.model import FetchedDocument
 from flows.documents import read_document
 from flows.documents.model import ExtractError
+from flows.documents.sections import self_evaluation_parts
 from flows.kill_points import kill_point
 from flows.progress import progress
 from flows.reports.merge import merge_page_records
@@ -49,12 +50,31 @@ def reports_from_bytes(
     page_meta: dict[str, str] | None = None,
     page_title: str | None = None,
     today: dt.date | None = None,
+    sections: str = "",
 ) -> list[Report]:
-    """Read and parse one document. Raises ExtractError with the contract's error kind."""
+    """Read and parse one document. Raises ExtractError with the contract's error kind.
+
+    sections="self_evaluation" (a 部门决算 a source opted in to): only the document's
+    self-evaluation parts are parsed, each as a document of its own.
+    """
     document = read_document(data, name, content_type)
-    return parse_reports(
-        document, file=name, sha256=sha256, page_meta=page_meta, page_title=page_title, today=today
-    )
+    if sections != "self_evaluation":
+        return parse_reports(
+            document, file=name, sha256=sha256, page_meta=page_meta, page_title=page_title, today=today
+        )
+    parts = self_evaluation_parts(document)
+    if not parts:
+        raise ExtractError("not_a_report", "a final account (决算) with no self-evaluation part", name)
+    reports: list[Report] = []
+    first_error: ExtractError | None = None
+    for part in parts:
+        try:
+            reports += parse_reports(part, file=name, sha256=sha256, page_meta=page_meta, today=today)
+        except ExtractError as e:  # one part that is not a report does not sink the others
+            first_error = first_error or e
+    if not reports and first_error is not None:
+        raise first_error
+    return reports
 
 
 def safe_reports_from_bytes(data: bytes, **kwargs: object) -> tuple[list[Report], ExtractError | None]:
@@ -86,7 +106,11 @@ def extract_documents(
     progress(label, 0, len(documents))
     for n, doc in enumerate(documents, 1):
         name = doc.url.rsplit("/", 1)[-1] or doc.url
-        key = cache.key(doc.sha256, name, doc.content_type, doc.page_meta, doc.title, year) if cache else ""
+        key = (
+            cache.key(doc.sha256, name, doc.content_type, doc.page_meta, doc.title, year, doc.sections)
+            if cache
+            else ""
+        )
         reports = cache.get(key) if cache else None
         error = None
         if reports is None:
@@ -97,6 +121,7 @@ def extract_documents(
                 content_type=doc.content_type,
                 page_meta=doc.page_meta,
                 page_title=doc.title,
+                sections=doc.sections,
                 today=today,
             )
             if cache and error is None:

@@ -100,8 +100,11 @@ class ParseCache:
         page_meta: Mapping[str, str] | None,
         page_title: str | None,
         year: int,
+        sections: str = "",
     ) -> str:
         facts = [sha256, name, content_type, sorted((page_meta or {}).items()), page_title, year]
+        if sections:  # only when set, so the keys of whole documents stay what they were
+            facts.append(sections)
         return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
 
     def _path(self, key: str) -> Path:

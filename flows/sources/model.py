@@ -7,8 +7,10 @@ so a typo fails at load time with the file's name, not half-way through a crawl.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -20,6 +22,8 @@ SOURCES_DIR = Path(__file__).resolve().parent
 DEFAULT_INCLUDE = ("绩效自评", "绩效评价", "自评报告", "自评表")
 DEFAULT_EXCLUDE = ("决算", "预算公开", "新闻", "会议")
 DEFAULT_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx")
+# kinds of list endpoint; flows/crawl/lists/ has one module per kind
+ListKind = Literal["static", "script", "vsb", "json", "dataproxy"]
 
 
 class _Strict(BaseModel):
@@ -67,8 +71,15 @@ class Links(_Strict):
     url_pattern: str | None = None
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    # opt-in: titles with one of these words (e.g. 部门决算) are crawled too, although an
+    # exclude word may name them; their documents are read for an embedded self-evaluation
+    # (部门整体支出绩效自评情况, 项目支出绩效自评表) and only those parts become reports
+    final_accounts: tuple[str, ...] = ()
+    # a mobile twin of a detail page (t20230904_1_wap.html beside t20230904_1.html) is this
+    # regex's match removed from the URL: both are one report, the desktop page is kept
+    twin_pattern: str | None = r"_wap(?=\.[a-z]+$)"
 
-    @field_validator("url_pattern")
+    @field_validator("url_pattern", "twin_pattern")
     @classmethod
     def _compiles(cls, v: str | None) -> str | None:
         if v:
@@ -88,11 +99,55 @@ class Detail(_Strict):
     attachment_selector: str = "a[href]"
     # attachment link texts containing one of these are skipped (e.g. 政策解读)
     attachment_exclude: tuple[str, ...] = ()
+    # regexes of download endpoints whose URL names no file type (download?id=…,
+    # DownLoad.aspx?id=…): followed, and typed from Content-Type, Content-Disposition and
+    # the bytes
+    download_patterns: tuple[str, ...] = ()
+
+    @field_validator("download_patterns")
+    @classmethod
+    def _patterns_compile(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for rx in v:
+            re.compile(rx)
+        return v
 
     @field_validator("attachment_extensions")
     @classmethod
     def _norm_ext(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(e.lower().lstrip(".") for e in v)
+
+
+class Api(_Strict):
+    """A list served as data (kinds json and dataproxy): where to ask for page n, how to read it.
+
+    `url` and the `params` values may hold `{column}`: the first group of `column_pattern`
+    in the column's list page URL (col/col1229/index.html → 1229), or the list page itself.
+    """
+
+    url: str = "/module/web/jpage/dataproxy.jsp"
+    method: Literal["GET", "POST"] = "GET"
+    # fixed parameters: the query of a GET, the form (or JSON body) of a POST
+    params: dict[str, str] = Field(default_factory=dict)
+    body: Literal["form", "json"] = "form"
+    column_pattern: str | None = None
+    page_param: str = "page"
+    page_start: int = Field(default=1, ge=0)  # the first page's number
+    page_size_param: str | None = None
+    page_size: int = Field(default=20, ge=1, le=500)
+    # json: dotted paths into the answer; fields of one record by name
+    records_path: str = "data.list"
+    title_field: str = "title"
+    url_field: str = "url"
+    date_field: str | None = None
+    total_pages_path: str | None = None
+    total_records_path: str | None = None
+
+    @field_validator("column_pattern")
+    @classmethod
+    def _column_compiles(cls, v: str | None) -> str | None:
+        if v:
+            re.compile(v)
+        return v or None
 
 
 class Politeness(_Strict):
@@ -129,6 +184,8 @@ class Source(_Strict):
     list_pages: tuple[str, ...] = Field(min_length=1)
     # hostnames links may point to; empty = base_url's host
     allowed_hosts: tuple[str, ...] = ()
+    kind: ListKind = "static"
+    api: Api | None = None
     pagination: Pagination = Pagination()
     links: Links = Links()
     detail: Detail = Detail()
@@ -141,6 +198,16 @@ class Source(_Strict):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"base_url must be an http(s) URL, got {v!r}")
         return v.rstrip("/")
+
+    @model_validator(mode="after")
+    def _api_for_data_kinds(self) -> Source:
+        if self.kind in ("json", "dataproxy") and self.api is None:
+            if self.kind == "json":
+                raise ValueError("kind = 'json' needs an [api] table (url, records_path, fields)")
+            object.__setattr__(self, "api", Api(method="POST", column_pattern=r"/col/col(\d+)"))
+        if self.api is not None and self.kind not in ("json", "dataproxy"):
+            raise ValueError(f"an [api] table is read only with kind json or dataproxy, not {self.kind!r}")
+        return self
 
     @model_validator(mode="after")
     def _default_hosts(self) -> Source:
@@ -192,22 +259,39 @@ def load_source(path: Path) -> Source:
         raise SourceError(f"{path}: {exc}") from exc
 
 
-def load_sources(folder: Path | None = None) -> dict[str, Source]:
-    """Every *.toml in folder (default: this package's folder), by source name."""
+def load_sources(folder: Path | None = None, *, extra: Sequence[Path] = ()) -> dict[str, Source]:
+    """Every *.toml in folder (default: this package's folder) and in the extra folders (an
+    operator's own, kept apart from the code), by source name. A name defined twice is an
+    error naming both files."""
     out: dict[str, Source] = {}
-    for path in sorted((folder or SOURCES_DIR).glob("*.toml")):
-        src = load_source(path)
-        if src.name in out:
-            raise SourceError(f"{path}: source name {src.name!r} is used twice")
-        out[src.name] = src
+    where: dict[str, Path] = {}
+    for directory in (folder or SOURCES_DIR, *extra):
+        if not directory.is_dir():
+            raise SourceError(f"{directory}: not a folder of source files")
+        for path in sorted(directory.glob("*.toml")):
+            src = load_source(path)
+            if src.name in out:
+                raise SourceError(
+                    f"{path}: source name {src.name!r} is used twice (also in {where[src.name]})"
+                )
+            out[src.name] = src
+            where[src.name] = path
     return out
 
 
 def select_sources(
-    names: list[str] | None, base_url: str | None, sources_dir: Path | None = None
+    names: list[str] | None,
+    base_url: str | None,
+    sources_dir: Path | None = None,
+    extra_dirs: Sequence[str | Path] | None = None,
 ) -> list[Source]:
-    """The named sources (all enabled ones when none are named), rebased onto base_url if given."""
-    available = load_sources(sources_dir)
+    """The named sources (all enabled ones when none are named), rebased onto base_url if given.
+
+    Source files come from the bundled folder (or sources_dir instead) plus extra_dirs (an
+    operator's own folders: --sources options, GOVPERF_SOURCES_DIR, govperf.toml's sources_dir).
+    """
+    folders = [Path(d) for d in extra_dirs or ()]
+    available = load_sources(sources_dir, extra=list(dict.fromkeys(folders)))
     if names:
         unknown = [n for n in names if n not in available]
         if unknown:
@@ -218,3 +302,11 @@ def select_sources(
     else:
         chosen = [s for s in available.values() if s.enabled]
     return [s.rebased(base_url) if base_url else s for s in chosen]
+
+
+def source_folders(setting: str | Sequence[str] | None) -> list[Path]:
+    """Folders from a setting: a list, or one string of paths joined by the OS path separator."""
+    if not setting:
+        return []
+    parts = setting.split(os.pathsep) if isinstance(setting, str) else list(setting)
+    return [Path(p).expanduser() for p in parts if p]

@@ -17,14 +17,13 @@ import re
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 # SITE_DIR: the site is written where the demo serves it from, inside the package (it travels in the wheel)
 from flows.mirror.server import SITE_DIR
+from tests.mirror.families import build_families
 from tests.mirror.pages import ListItem, list_page, page_name
 from tests.mirror.render import (
     HtmlPage,
@@ -35,6 +34,7 @@ from tests.mirror.render import (
     render_xlsx,
 )
 from tests.mirror.seed import SeedDoc, SeedTable, level_columns, parse_seed
+from tests.mirror.sitefiles import Encoding, Site, SiteFile, http_date
 
 # The seeds live beside the repository (/work/shared/seeds next to /work/main); GOVPERF_SEEDS_DIR
 # names another folder (or a missing one, to see which tests need them)
@@ -52,11 +52,8 @@ DONGHU_PAGE_SIZE = 2
 
 REPORT_TYPE = "部门整体支出绩效自评报告"
 _UUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, "govperf/mirror")
-# Sites stamp local time; HTTP dates are GMT.
-_CST = timedelta(hours=8)
 
 Role = Literal["report", "distractor"]
-Encoding = Literal["utf-8", "gbk"]
 
 
 # ── What the mirror publishes ──────────────────────────────────────────────────────────
@@ -192,33 +189,8 @@ ROBOTS = "User-agent: *\nDisallow: /zwgk.shmh.gov.cn/private/\n"
 # ── The site as files ─────────────────────────────────────────────────────────────────
 
 
-@dataclass(slots=True)
-class SiteFile:
-    path: str  # URL path, starting with /
-    body: bytes
-    modified: str  # YYYY-MM-DD HH:MM local time, becomes Last-Modified
-    encoding: Encoding | None = None  # for HTML: how the bytes are encoded
-
-
-@dataclass(slots=True)
-class Site:
-    files: list[SiteFile] = field(default_factory=list)
-    documents: list[dict[str, object]] = field(default_factory=list)
-    lists: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, f: SiteFile) -> None:
-        if any(x.path == f.path for x in self.files):
-            raise ValueError(f"two files at {f.path}")
-        self.files.append(f)
-
-
 def _uuid(key: str) -> uuid.UUID:
     return uuid.uuid5(_UUID_NS, key)
-
-
-def _http_date(local: str) -> str:
-    when = datetime.strptime(local, "%Y-%m-%d %H:%M") - _CST
-    return format_datetime(when.replace(tzinfo=UTC), usegmt=True)
 
 
 def _squash(text: str) -> str:
@@ -514,6 +486,7 @@ def build_site(seeds: Path) -> Site:
     site = Site()
     build_minhang(seeds, site)
     build_donghu(seeds, site)
+    build_families(site)
     site.add(SiteFile("/robots.txt", ROBOTS.encode("ascii"), "2022-01-01 00:00", None))
     return site
 
@@ -523,24 +496,27 @@ def manifest(site: Site) -> dict[str, object]:
         f.path: {
             "sha256": hashlib.sha256(f.body).hexdigest(),
             "size": len(f.body),
-            "last_modified": _http_date(f.modified),
+            "last_modified": http_date(f.modified),
             **({"encoding": f.encoding, "charset_in_header": f.encoding == "utf-8"} if f.encoding else {}),
         }
         for f in sorted(site.files, key=lambda f: f.path)
     }
     return {
-        "about": "Demo mirror of two government sites, built by `python -m tests.mirror.build`. "
-        "documents: every report and distractor the mirror serves; files: per URL path, what the server "
-        "sends (charset only for UTF-8 HTML, Last-Modified).",
+        "about": "Demo mirror of five government site families, built by `python -m tests.mirror.build`. "
+        "documents: every report and distractor the mirror serves (`url` where it is fetched from another "
+        "URL than its file's path); files: per URL path, what the server sends (charset only for UTF-8 HTML, "
+        "Last-Modified); endpoints: answers that are not files (flows/mirror/endpoints.py).",
         "sites": {
             "minhang": {"prefix": f"{MINHANG}/", "list_pages": site.lists["minhang/czzj_ysjxgl"]},
             "donghu": {
                 "prefix": f"{DONGHU}/",
                 "columns": {k.split("/", 1)[1]: v for k, v in site.lists.items() if k.startswith("donghu/")},
             },
+            **site.families,
         },
         "documents": site.documents,
         "files": files,
+        "endpoints": site.endpoints,
     }
 
 
