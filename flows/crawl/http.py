@@ -344,7 +344,8 @@ class PoliteClient:
         requested = requested or url
         entry: dict[str, Any] = {
             "url": requested,
-            "fetched_at": fetched_at,
+            # microseconds: the log's key is (url, fetched_at), and retries come within a second
+            "fetched_at": datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
             "source": self.source.name,
             "role": role,
         }
