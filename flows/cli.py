@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -14,7 +15,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.file_proxy import FileProxy
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,13 +24,39 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Budget-performance self-evaluation reports → DuckDB."
 )
-# piped output (logs, CI, README transcripts) gets a wide table rather than rich's 80 columns
-console = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+# piped output (logs, CI, README transcripts) gets a wide table rather than rich's 80 columns.
+# No markup, no highlighting: what we print comes from sites, documents and analysts' queries,
+# and a "[/]" in a publisher's name must print as itself (styles are given as Text styles)
+console = Console(width=None if sys.stdout.isatty() else 160, markup=False, highlight=False, emoji=False)
+err = Console(stderr=True, markup=False, highlight=False, emoji=False)
+
+# C0/C1 control characters (ESC starts a terminal command) and bidi overrides (they reorder
+# what the reader sees): shown escaped, never sent raw to the terminal
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(value: object) -> Text:
+    """Text from anywhere, safe to print: control characters shown as \\xNN, never as markup."""
+    text = "" if value is None else str(value)
+    return Text(
+        _UNPRINTABLE.sub(
+            lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+        )
+    )
+
+
+def _error(message: object) -> None:
+    err.print(Text.assemble(("error:", "red"), " ", plain(message)), soft_wrap=True)
+
+
+def _notice(label: str, message: object, style: str = "yellow") -> None:
+    err.print(Text.assemble((label, style), " ", plain(message)), soft_wrap=True)
+
 
 # options several commands share, declared once
 SourceOption = Annotated[
@@ -111,11 +137,11 @@ def _progress_bars() -> Iterator[None]:
 
 
 def _print_rows(columns: list[str], rows: list[tuple], title: str | None = None) -> None:
-    table = Table(title=title, show_lines=False)
+    table = Table(title=plain(title) if title else None, show_lines=False)
     for c in columns:
-        table.add_column(c)
+        table.add_column(plain(c))
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(plain(v) for v in row))
     console.print(table)
 
 
@@ -181,14 +207,12 @@ def _print_summary(summary: dict, seconds: float) -> None:
             title="marts.district_year_summary",
         )
     for alert in summary.get("health", []):
-        err.print(
-            f"[yellow]{alert.get('severity', 'warning')}[/yellow] {alert.get('check')}: {alert.get('message')}"
-        )
+        _notice(str(alert.get("severity", "warning")), f"{alert.get('check')}: {alert.get('message')}")
     for doc in summary["rejected"]:
-        err.print(f"[yellow]rejected[/yellow] {doc['kind']}: {doc['url']} — {doc['message']}")
-    console.print(f"warehouse: {summary['warehouse']}")
+        _notice("rejected", f"{doc['kind']}: {doc['url']} — {doc['message']}")
+    console.print(plain(f"warehouse: {summary['warehouse']}"))
     if summary.get("docs"):
-        console.print(f"data docs: {summary['docs']}")
+        console.print(plain(f"data docs: {summary['docs']}"))
 
 
 DEMO_PORT = 8731  # the mirror sources' base_url: a second demo on the same port fetches incrementally
@@ -247,7 +271,7 @@ def run(
                 sources=source, base_url=base_url, home=str(home) if home else None, full_refresh=full_refresh
             )
     except ValueError as e:
-        err.print(f"[red]error:[/red] {e}")
+        _error(f"{e}")
         raise typer.Exit(2) from e
     _print_summary(summary, time.perf_counter() - started)
 
@@ -293,7 +317,7 @@ def _warehouse(home: Path | None) -> Path:
 
     path = get_settings(home=home).warehouse_path
     if not path.exists():
-        err.print(f"[red]error:[/red] no warehouse at {path}: run `govperf demo` or `govperf run` first")
+        _error(f"no warehouse at {path}: run `govperf demo` or `govperf run` first")
         raise typer.Exit(2)
     return path
 
@@ -306,14 +330,16 @@ def sql(
     """Run a read-only query on the warehouse and print a table."""
     import duckdb
 
+    from warehouse.db import connect_for_analysts
+
     path = _warehouse(home)
     try:
-        with duckdb.connect(str(path), read_only=True) as con:
+        with connect_for_analysts(path) as con:
             cur = con.execute(query)
             columns = [d[0] for d in cur.description] if cur.description else []
             rows = cur.fetchall() if columns else []
     except duckdb.Error as e:
-        err.print(f"[red]error:[/red] {e}")
+        _error(f"{e}")
         raise typer.Exit(1) from e
     _print_rows(columns, rows)
 
@@ -339,8 +365,10 @@ def dq(
         c for c, v in (("severity = $severity", severity), ('"check" = $check', check)) if v is not None
     )
     params = {k: v for k, v in (("severity", severity), ("check", check)) if v is not None}
+    from warehouse.db import connect_for_analysts
+
     try:
-        with duckdb.connect(str(path), read_only=True) as con:
+        with connect_for_analysts(path) as con:
             rows = con.execute(
                 f"""SELECT detected_at, severity, "check", district, department, fiscal_year, field,
                            message, evidence, source_url, page_url
@@ -350,7 +378,7 @@ def dq(
                 params,
             ).fetchall()
     except duckdb.Error as e:
-        err.print(f"[red]error:[/red] {e}")
+        _error(f"{e}")
         raise typer.Exit(1) from e
     if not rows:
         console.print("no data-quality findings")
@@ -362,17 +390,20 @@ def dq(
     table.add_column("finding · evidence · source", overflow="fold", ratio=1, min_width=40)
     colour = {"error": "red", "warning": "yellow"}
     for detected, sev, name, district, department, year, field, message, evidence, url, page in rows:
-        finding = message or ""
+        cell = plain(message or "")
         if evidence:
-            finding += f"\n[dim]“{escape(_clip(evidence))}”[/dim]"
-        finding += f"\n{url or page or ''}" + (f"\n(page {page})" if page and url and page != url else "")
+            cell.append("\n")
+            cell.append_text(Text(plain(f"“{_clip(evidence)}”").plain, style="dim"))
+        cell.append_text(
+            plain(f"\n{url or page or ''}" + (f"\n(page {page})" if page and url and page != url else ""))
+        )
         table.add_row(
-            f"{detected:%Y-%m-%d %H:%M}" if detected else "",
-            f"[{colour.get(sev, 'white')}]{sev}[/]",
-            name,
-            " ".join(str(x) for x in (district, department, year) if x is not None),
-            field,
-            finding,
+            plain(f"{detected:%Y-%m-%d %H:%M}" if detected else ""),
+            Text(str(sev), style=colour.get(sev, "white")),
+            plain(name),
+            plain(" ".join(str(x) for x in (district, department, year) if x is not None)),
+            plain(field),
+            cell,
         )
     console.print(table)
 
@@ -406,7 +437,7 @@ def export(
 
     written = export_parquet(_warehouse(home), parquet)
     for path in written:
-        console.print(str(path))
+        console.print(plain(path))
 
 
 @app.command()
@@ -425,7 +456,7 @@ def serve(
     try:
         serve_nightly(params, cron=cron, timezone=timezone)
     except NoServerError as e:
-        err.print(f"[red]error:[/red] {e}")
+        _error(f"{e}")
         raise typer.Exit(2) from e
 
 
@@ -451,7 +482,7 @@ def sources_check(
     try:
         chosen = select_sources(source, base_url, sources_dir)
     except (ValueError, SourceError) as e:
-        err.print(f"[red]error:[/red] {e}")
+        _error(f"{e}")
         raise typer.Exit(2) from e
     results = [h for s in chosen for h in check_source(s)]
     _print_rows(

@@ -656,7 +656,9 @@ def test_attachment_helpers() -> None:
 def test_client_settings() -> None:
     source = make_source("http://h.example", timeout_seconds=7.0)
     with make_client(source) as client:
-        assert client.timeout.read == 7.0 and not client.follow_redirects  # PoliteClient follows, checking hops
+        assert (
+            client.timeout.read == 7.0 and not client.follow_redirects
+        )  # PoliteClient follows, checking hops
         assert client.headers["User-Agent"].endswith("test")
     assert isinstance(client, httpx.Client)
 

@@ -209,3 +209,23 @@ def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
     if not Path(db_path).exists():
         raise FileNotFoundError(f"{db_path}: no warehouse yet (run a load first)")
     return duckdb.connect(str(db_path), read_only=True)
+
+
+# What an analyst's query may do: read the warehouse it was opened on, nothing else. No file
+# is read or written (COPY … TO, read_csv('/etc/passwd'), ATTACH, EXPORT DATABASE), no
+# extension installed or loaded, and the query cannot SET any of this back.
+ANALYST_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def connect_for_analysts(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for SQL written by people (govperf sql, dq, and any future page
+    or API): it can query the warehouse and touch no file."""
+    if not Path(db_path).exists():
+        raise FileNotFoundError(f"{db_path}: no warehouse yet (run a load first)")
+    return duckdb.connect(str(db_path), read_only=True, config=dict(ANALYST_CONFIG))

@@ -312,11 +312,15 @@ class PoliteClient:
             if target in hops or target == current:
                 raise FetchFailure(url, "redirect_loop", f"redirect loop at {target}", resp.status)
             if len(hops) > self.policy.max_redirects:
-                raise FetchFailure(url, "too_many_redirects", f"more than {self.policy.max_redirects} redirects")
+                raise FetchFailure(
+                    url, "too_many_redirects", f"more than {self.policy.max_redirects} redirects"
+                )
             try:
                 self._check_scope(target)
             except FetchFailure as exc:
-                raise FetchFailure(url, exc.kind, f"redirect to {target}: {exc.message}", resp.status) from exc
+                raise FetchFailure(
+                    url, exc.kind, f"redirect to {target}: {exc.message}", resp.status
+                ) from exc
             if self.policy.respect_robots:
                 self._check_robots(target)
             current = target
