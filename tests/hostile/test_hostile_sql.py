@@ -49,7 +49,16 @@ def digest(path: Path) -> str:
         "SET enable_external_access = true",
         "INSTALL httpfs",
     ],
-    ids=["copy-over-warehouse", "copy-to-file", "read-csv", "read-text", "attach", "export", "set", "install"],
+    ids=[
+        "copy-over-warehouse",
+        "copy-to-file",
+        "read-csv",
+        "read-text",
+        "attach",
+        "export",
+        "set",
+        "install",
+    ],
 )
 def test_analyst_sql_cannot_read_or_write_files(home: Path, query: str) -> None:
     before = digest(home / "warehouse.duckdb")
@@ -86,7 +95,13 @@ def test_run_summary_with_markup_and_escapes_in_site_text_prints(capsys: pytest.
         "run_id": "r[/]1",
         "sources": [],
         "findings": [
-            {"severity": "error", "check": "c", "department": "[/]部门", "fiscal_year": 2023, "message": "[red]m"}
+            {
+                "severity": "error",
+                "check": "c",
+                "department": "[/]部门",
+                "fiscal_year": 2023,
+                "message": "[red]m",
+            }
         ],
         "district_year": [],
         "rejected": [{"kind": "not_a_report", "url": hostile, "message": "[/]"}],
