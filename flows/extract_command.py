@@ -69,14 +69,18 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
         raise FileRefused("unsupported_format", "is a folder") from None
     except OSError as e:
         raise FileRefused("corrupt", f"cannot be opened ({e.strerror})") from None
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(f.fileno())
+    try:
+        st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
             raise FileRefused("unsupported_format", "is a folder")
         if not stat.S_ISREG(st.st_mode):
             raise FileRefused("unsupported_format", "is not a regular file (a device, FIFO or socket)")
         if st.st_size > max_bytes:
             raise FileRefused("too_large", f"{st.st_size} bytes is over the {max_bytes} limit")
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:
         data = f.read(max_bytes + 1)  # a file growing while read is still cut at the limit
     if len(data) > max_bytes:
         raise FileRefused("too_large", f"over the {max_bytes} bytes limit")
