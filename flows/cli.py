@@ -6,8 +6,10 @@ import contextlib
 import logging
 import os
 import re
+import signal
 import sys
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +27,8 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+
+from warehouse.db import WarehouseError
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Budget-performance self-evaluation reports → DuckDB."
@@ -67,6 +71,57 @@ BaseUrlOption = Annotated[
 ]
 
 MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror"]
+
+
+class _OneLineForOperationalErrors(logging.Filter):
+    """Prefect logs a failed task's and flow's traceback; for an operational failure (warehouse
+    busy or damaged, disk full) the message is the whole story: print it without the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from warehouse.db import WarehouseError
+
+        if record.exc_info and isinstance(record.exc_info[1], WarehouseError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+@contextlib.contextmanager
+def _run_guard() -> Iterator[None]:
+    """What every flow run from the command line needs: SIGTERM unwinds like Ctrl-C (so the
+    temporary server, the mirror and a half-built warehouse are cleaned up), Prefect's own
+    tracebacks of operational failures are cut to their message, and a Prefect server that
+    ends with this process (flows/deploy.py)."""
+    from flows.deploy import temporary_server
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    one_line = _OneLineForOperationalErrors()
+    handlers = [h for name in ("", "prefect") for h in logging.getLogger(name).handlers]
+    for h in handlers:
+        h.addFilter(one_line)
+    try:
+        with temporary_server() as server:
+            if server is not None:
+                err.print(plain(f"temporary Prefect server on {server[0]} (pid {server[1]})"))
+            yield
+    finally:
+        for h in handlers:
+            h.removeFilter(one_line)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _operational_failure(e: WarehouseError) -> None:
+    """One line, exit 1. The frames the error holds are cleared: they hold the build's DuckDB
+    connection, which would otherwise be reported as leaked when the interpreter exits."""
+    _error(e)
+    chained: BaseException | None = e
+    while chained is not None:
+        traceback.clear_frames(chained.__traceback__)
+        chained = chained.__cause__ or chained.__context__
+    raise typer.Exit(1) from None
 
 
 def _quiet_prefect() -> None:
@@ -238,11 +293,13 @@ def demo(
         mirror = _mirror_on_its_port(serve_mirror)
         from flows.nightly import nightly
     try:
-        console.print(f"mirror serving at {mirror.base_url}")
-        with _progress_bars():
+        console.print(plain(f"mirror serving at {mirror.base_url}"))
+        with _run_guard(), _progress_bars():
             summary = nightly(
                 sources=MIRROR_SOURCES, base_url=mirror.base_url, home=str(home) if home else None
             )
+    except WarehouseError as e:
+        _operational_failure(e)
     finally:
         mirror.stop()
     _print_summary(summary, time.perf_counter() - started)
@@ -266,10 +323,12 @@ def run(
 
     started = time.perf_counter()
     try:
-        with _progress_bars():
+        with _run_guard(), _progress_bars():
             summary = nightly(
                 sources=source, base_url=base_url, home=str(home) if home else None, full_refresh=full_refresh
             )
+    except WarehouseError as e:
+        _operational_failure(e)
     except ValueError as e:
         _error(f"{e}")
         raise typer.Exit(2) from e

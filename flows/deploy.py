@@ -11,6 +11,13 @@ A flow-side file: it imports Prefect, like flows/nightly.py.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from typing import Any
 
 DEPLOYMENT_NAME = "nightly"
@@ -84,3 +91,78 @@ def serve_nightly(
 
     # limit=1: this process runs one flow run at a time, whatever the server asks
     serve(nightly_deployment(parameters, cron, timezone), limit=1)
+
+
+# ── a temporary server for one run ──────────────────────────────────────────────────
+# Prefect starts its own temporary server when PREFECT_API_URL is unset, but that child
+# outlives a SIGKILLed run (about 230 MB left running per kill). This one is started through
+# a trampoline that asks Linux to SIGKILL it when its parent dies, whatever kills the parent.
+_TRAMPOLINE = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG\n"
+    "if os.getppid() != int(sys.argv[1]): sys.exit(1)  # the parent died before prctl\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n"
+)
+
+
+@contextlib.contextmanager
+def temporary_server(startup_seconds: float = 90.0) -> Iterator[tuple[str, int] | None]:
+    """A Prefect API for this process only, when PREFECT_API_URL names none; yields its URL and
+    pid (None when a server is configured). Ends with the block, and with this process if killed."""
+    if api_url() or not sys.platform.startswith("linux"):
+        yield None
+        return
+    import httpx
+    import prefect
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    uvicorn = [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent)]
+    uvicorn += ["--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1"]
+    uvicorn += ["--port", str(port), "--log-level", "error", "--lifespan", "on"]
+    env = {
+        **os.environ,
+        "PREFECT_UI_ENABLED": "0",
+        "PREFECT__SERVER_EPHEMERAL": "1",
+        "PREFECT__SERVER_FINAL": "1",
+    }
+    proc = subprocess.Popen([sys.executable, "-c", _TRAMPOLINE, str(os.getpid()), *uvicorn], env=env)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the temporary Prefect server exited ({proc.returncode}) while starting")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the temporary Prefect server did not answer within {startup_seconds:g} s"
+                )
+            time.sleep(0.1)
+        with temporary_settings({PREFECT_API_URL: url}):
+            try:
+                yield url, proc.pid
+            finally:
+                _drain_to(url)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _drain_to(url: str) -> None:
+    """Send the logs and events still queued while the server is up: after it stops, Prefect's
+    workers would retry them against a closed port for a minute and more."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        with contextlib.suppress(Exception):
+            worker.drain_all(timeout=10)

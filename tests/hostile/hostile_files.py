@@ -24,7 +24,9 @@ S_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 TITLE = "浦锦街道2023年度部门整体支出绩效自评报告"
 
 
-def _write_repeated(zf: zipfile.ZipFile, member: str, head: bytes, block: bytes, times: int, tail: bytes) -> None:
+def _write_repeated(
+    zf: zipfile.ZipFile, member: str, head: bytes, block: bytes, times: int, tail: bytes
+) -> None:
     info = zipfile.ZipInfo(member, date_time=(2024, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
     with zf.open(info, "w", force_zip64=True) as f:
@@ -48,7 +50,10 @@ def docx(path: Path, body_head: bytes, block: bytes = b"", times: int = 0, prolo
                 'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
             ),
         )
-        z.writestr("_rels/.rels", _RELS.format(rels=_REL.format(id="rId1", type=_OFFICE_DOC, target="word/document.xml")))
+        z.writestr(
+            "_rels/.rels",
+            _RELS.format(rels=_REL.format(id="rId1", type=_OFFICE_DOC, target="word/document.xml")),
+        )
         head = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + prolog
         head += f'<w:document xmlns:w="{W_NS}"><w:body>'.encode() + body_head
         _write_repeated(z, "word/document.xml", head, block, times, b"</w:body></w:document>")
@@ -71,7 +76,10 @@ def xlsx(path: Path, rows: int, columns: int, prolog: bytes = b"", cell: bytes =
                 'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             ),
         )
-        z.writestr("_rels/.rels", _RELS.format(rels=_REL.format(id="rId1", type=_OFFICE_DOC, target="xl/workbook.xml")))
+        z.writestr(
+            "_rels/.rels",
+            _RELS.format(rels=_REL.format(id="rId1", type=_OFFICE_DOC, target="xl/workbook.xml")),
+        )
         z.writestr(
             "xl/workbook.xml",
             f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{S_NS}" '
@@ -92,14 +100,22 @@ def xlsx(path: Path, rows: int, columns: int, prolog: bytes = b"", cell: bytes =
         block_rows = min(rows, 1000)
         head = b'<?xml version="1.0" encoding="UTF-8"?>' + prolog
         head += f'<worksheet xmlns="{S_NS}"><sheetData>'.encode()
-        _write_repeated(z, "xl/worksheets/sheet1.xml", head, row * block_rows, rows // max(block_rows, 1), b"</sheetData></worksheet>")
+        _write_repeated(
+            z,
+            "xl/worksheets/sheet1.xml",
+            head,
+            row * block_rows,
+            rows // max(block_rows, 1),
+            b"</sheetData></worksheet>",
+        )
     return path
 
 
 BILLION_LAUGHS = (
     b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
     + b"".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode() for i in range(1, 10)
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
+        for i in range(1, 10)
     )
     + b"]>"
 )

@@ -60,12 +60,22 @@ def test_docx_of_seventeen_million_empty_paragraphs_is_refused(files: Path) -> N
 
 
 def test_a_normal_docx_made_the_same_way_still_reads(files: Path) -> None:
-    doc = read_document(docx(files / "ok.docx", paragraph(TITLE), paragraph("资金来源：财政拨款。"), 50).read_bytes(), "ok.docx")
+    doc = read_document(
+        docx(files / "ok.docx", paragraph(TITLE), paragraph("资金来源：财政拨款。"), 50).read_bytes(),
+        "ok.docx",
+    )
     assert doc.format == "docx" and TITLE in doc.blocks[0].text  # type: ignore[union-attr]
 
 
 def test_html_of_50_mb_is_refused_before_it_is_parsed() -> None:
-    page = b"<html><body>" + b"<p>" + TITLE.encode() + b"</p>" * 0 + b"<div>x</div>" * 4_500_000 + b"</body></html>"
+    page = (
+        b"<html><body>"
+        + b"<p>"
+        + TITLE.encode()
+        + b"</p>" * 0
+        + b"<div>x</div>" * 4_500_000
+        + b"</body></html>"
+    )
     e = refused(page, "big.html", max_bytes=60 * 1024 * 1024)
     assert e.kind == "too_large" and "HTML page" in e.message
 
@@ -90,9 +100,7 @@ def test_office_xml_with_entities_is_refused(files: Path, prolog: bytes) -> None
         assert e.kind == "corrupt" and "DTD" in e.message, (path.name, e)
 
 
-@pytest.mark.parametrize(
-    ("fixture", "kind"), [("encrypted.pdf", "encrypted"), ("truncated.pdf", "corrupt")]
-)
+@pytest.mark.parametrize(("fixture", "kind"), [("encrypted.pdf", "encrypted"), ("truncated.pdf", "corrupt")])
 def test_encrypted_and_truncated_pdfs_are_named_and_the_run_goes_on(fixture: str, kind: str) -> None:
     reports, error = safe_reports_from_bytes((FIXTURES / fixture).read_bytes(), name=fixture, sha256="x")
     assert reports == [] and error is not None and error.kind == kind and error.name == fixture
@@ -105,7 +113,9 @@ def test_a_reader_that_allocates_too_much_ends_its_worker_not_the_run() -> None:
     assert info.value.kind == "too_large" and info.value.name == "greedy.xlsx"
     assert "memory budget" in info.value.message
     # the next document gets a working worker
-    reports, error = safe_reports_from_bytes((FIXTURES / "report.docx").read_bytes(), name="report.docx", sha256="x")
+    reports, error = safe_reports_from_bytes(
+        (FIXTURES / "report.docx").read_bytes(), name="report.docx", sha256="x"
+    )
     assert error is None and reports
 
 
@@ -144,7 +154,9 @@ def test_devices_fifos_and_folders_are_refused_at_once(tmp_path: Path) -> None:
 def test_a_file_name_that_is_not_utf8_still_gives_a_valid_json_line(tmp_path: Path) -> None:
     name = "自评报告".encode("gbk") + b".html"
     path = os.path.join(os.fsencode(tmp_path), name)
-    page = f'<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body><p>{TITLE}</p></body></html>'
+    page = (
+        f'<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body><p>{TITLE}</p></body></html>'
+    )
     with open(path, "wb") as f:
         f.write(page.encode("gbk"))
     done = govperf_extract(path)
