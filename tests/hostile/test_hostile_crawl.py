@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_servers import page, redirect, serve, status, trickle_body, trickle_headers
+from hostile_servers import page, redirect, send, serve, status, trickle_body, trickle_headers
 
 from flows.crawl.archive import RawArchive
 from flows.crawl.discover import discover_links
@@ -237,3 +237,32 @@ def test_a_trickling_webhook_receiver_holds_the_run_only_until_the_overall_deadl
         took = time.monotonic() - started
     assert delivered is False
     assert took < 10  # before: 4 attempts, each held as long as the receiver liked
+
+
+# ── cases that held already, kept proven ─────────────────────────────────────────────
+def test_gzip_bomb_is_cut_at_the_body_limit_while_inflating() -> None:
+    import gzip
+
+    bomb = gzip.compress(b"\0" * (200 << 20), compresslevel=9)  # 200 MB in about 200 KB
+    route = lambda h: send(h, 200, bomb, {"Content-Encoding": "gzip", "Content-Type": "application/pdf"})  # noqa: E731
+    with serve({"/bomb.pdf": route}) as site, pytest.raises(FetchFailure) as info:
+        get(make_source(site.base, politeness={"max_body_mb": 1.0}), site.url("/bomb.pdf"))
+    assert info.value.kind == "too_large"
+
+
+def test_429_is_retried_a_bounded_number_of_times_each_a_log_row() -> None:
+    waits: list[float] = []
+    with serve({"/busy": status(429, {"Retry-After": "1"})}) as site:
+        log: list[dict] = []
+        with pytest.raises(FetchFailure) as info:
+            get(make_source(site.base), site.url("/busy"), log, sleep=waits.append)
+    assert info.value.kind == "http_error" and info.value.status == 429
+    assert site.hits["/busy"] == 3 == len(log) and all(w >= 1 for w in waits)
+
+
+def test_robots_disallow_is_obeyed_for_every_path_it_names() -> None:
+    robots = page(b"User-agent: *\nDisallow: /private/\n", "text/plain")
+    routes = {"/robots.txt": robots, "/private/r.pdf": page(PDF, "application/pdf")}
+    with serve(routes) as site, pytest.raises(FetchFailure) as info:
+        get(make_source(site.base, politeness={"respect_robots": True}), site.url("/private/r.pdf"))
+    assert info.value.kind == "robots_disallowed" and site.hits["/private/r.pdf"] == 0
