@@ -257,7 +257,9 @@ def test_429_is_retried_a_bounded_number_of_times_each_a_log_row() -> None:
         with pytest.raises(FetchFailure) as info:
             get(make_source(site.base), site.url("/busy"), log, sleep=waits.append)
     assert info.value.kind == "http_error" and info.value.status == 429
-    assert site.hits["/busy"] == 3 == len(log) and all(w >= 1 for w in waits)
+    assert site.hits["/busy"] == 3 == len(log)
+    # two retries, each after the Retry-After second (the rate limiter's own short waits aside)
+    assert len([w for w in waits if w >= 1]) == 2
 
 
 def test_robots_disallow_is_obeyed_for_every_path_it_names() -> None:
