@@ -28,6 +28,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from flows.deploy import NoServerError
 from warehouse.db import WarehouseError
 
 app = typer.Typer(
@@ -78,8 +79,6 @@ class _OneLineForOperationalErrors(logging.Filter):
     busy or damaged, disk full) the message is the whole story: print it without the traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from warehouse.db import WarehouseError
-
         if record.exc_info and isinstance(record.exc_info[1], WarehouseError):
             record.exc_info = None
             record.exc_text = None
@@ -113,7 +112,7 @@ def _run_guard() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _operational_failure(e: WarehouseError) -> None:
+def _operational_failure(e: Exception) -> None:
     """One line, exit 1. The frames the error holds are cleared: they hold the build's DuckDB
     connection, which would otherwise be reported as leaked when the interpreter exits."""
     _error(e)
@@ -298,7 +297,7 @@ def demo(
             summary = nightly(
                 sources=MIRROR_SOURCES, base_url=mirror.base_url, home=str(home) if home else None
             )
-    except WarehouseError as e:
+    except (WarehouseError, NoServerError) as e:
         _operational_failure(e)
     finally:
         mirror.stop()
@@ -327,7 +326,7 @@ def run(
             summary = nightly(
                 sources=source, base_url=base_url, home=str(home) if home else None, full_refresh=full_refresh
             )
-    except WarehouseError as e:
+    except (WarehouseError, NoServerError) as e:
         _operational_failure(e)
     except ValueError as e:
         _error(f"{e}")

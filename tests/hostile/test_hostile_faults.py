@@ -39,7 +39,10 @@ def mirror() -> Iterator[MirrorServer]:
 
 def start_run(mirror: MirrorServer, home: Path, tmp: Path, **env: str) -> subprocess.Popen[str]:
     # no PREFECT_API_URL: the run starts its own temporary server, which is what must not leak
-    environment = base_env(tmp / "prefect-home", **env)
+    # a loaded CI machine starts three servers at once slowly
+    environment = base_env(
+        tmp / "prefect-home", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="600", **env
+    )
     args = [str(BIN / "govperf"), "run", "--base-url", mirror.base_url, "--home", str(home)]
     args += [a for s in MIRROR_SOURCES for a in ("--source", s)]
     return subprocess.Popen(
@@ -84,23 +87,28 @@ def runs(mirror: MirrorServer, tmp_path_factory: pytest.TempPathFactory) -> dict
     damaged = tmp / "damaged"
     damaged.mkdir()
     (damaged / "warehouse.duckdb").write_bytes(os.urandom(200_000))
-    procs = {
-        "sigkill": start_run(mirror, tmp / "sigkill", tmp, GOVPERF_KILL_AT="parse:1"),
-        "sigterm": start_run(mirror, tmp / "sigterm", tmp),
-        "damaged": start_run(mirror, damaged, tmp),
-    }
-    outputs: dict[str, list[str]] = {name: [] for name in procs}
+    procs = {"sigkill": start_run(mirror, tmp / "sigkill", tmp, GOVPERF_KILL_AT="parse:1")}
+    outputs: dict[str, list[str]] = {name: [] for name in ("sigkill", "sigterm", "damaged")}
+    server_up = threading.Event()
 
     def collect(name: str) -> None:
         proc = procs[name]
         assert proc.stdout is not None
         for line in proc.stdout:
             outputs[name].append(line)
+            if "temporary Prefect server on" in line:
+                server_up.set()
             if name == "sigterm" and "Beginning flow run" in line:
                 os.kill(proc.pid, signal.SIGTERM)
 
-    readers = [threading.Thread(target=collect, args=(name,)) for name in procs]
-    for t in readers:
+    readers = [threading.Thread(target=collect, args=("sigkill",))]
+    readers[0].start()
+    # the others once the first server has created the Prefect database they share
+    server_up.wait(600)
+    procs["sigterm"] = start_run(mirror, tmp / "sigterm", tmp)
+    procs["damaged"] = start_run(mirror, damaged, tmp)
+    readers += [threading.Thread(target=collect, args=(name,)) for name in ("sigterm", "damaged")]
+    for t in readers[1:]:
         t.start()
     for t in readers:
         t.join(600)
