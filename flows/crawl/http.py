@@ -323,6 +323,7 @@ class PoliteClient:
                 ) from exc
             if self.policy.respect_robots:
                 self._check_robots(target)
+            self.limiter.wait(urlsplit(target).netloc)  # a hop is a request like any other
             current = target
 
     def _once(
