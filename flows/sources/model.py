@@ -151,6 +151,16 @@ class Source(_Strict):
             raise ValueError(f"base_url must be an http(s) URL, got {v!r}")
         return v.rstrip("/")
 
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts_or_origins(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in v:
+            if "://" in entry:
+                _origin(entry)  # raises ValueError with the entry
+            elif not re.fullmatch(r"[A-Za-z0-9.-]+", entry):
+                raise ValueError(f"allowed_hosts entry {entry!r}: a host name, or scheme://host:port")
+        return v
+
     @model_validator(mode="after")
     def _default_hosts(self) -> Source:
         if not self.allowed_hosts:

@@ -268,3 +268,17 @@ def test_robots_disallow_is_obeyed_for_every_path_it_names() -> None:
     with serve(routes) as site, pytest.raises(FetchFailure) as info:
         get(make_source(site.base, politeness={"respect_robots": True}), site.url("/private/r.pdf"))
     assert info.value.kind == "robots_disallowed" and site.hits["/private/r.pdf"] == 0
+
+
+def test_allowed_origins_are_scheme_host_and_port() -> None:
+    source = make_source(
+        "http://a.gov.cn", allowed_hosts=["a.gov.cn", "b.gov.cn", "https://files.gov.cn:8443"]
+    )
+    assert source.host_allowed("https://a.gov.cn/x.pdf") and source.host_allowed("http://b.gov.cn/x")
+    assert source.host_allowed("https://files.gov.cn:8443/x.pdf")
+    assert not source.host_allowed("http://a.gov.cn:8080/x") and not source.host_allowed(
+        "https://files.gov.cn/x"
+    )
+    assert not source.host_allowed("ftp://a.gov.cn/x") and not source.host_allowed("http://a.gov.cn:99999/")
+    with pytest.raises(ValueError, match="scheme://host:port"):
+        make_source("http://a.gov.cn", allowed_hosts=["a.gov.cn:8080"])
