@@ -53,7 +53,7 @@ def _files(tmp: Path) -> dict[str, Callable[[], Callable[[], str]]]:
 
     def html_50mb() -> Callable[[], str]:
         path = tmp / "big.html"
-        path.write_bytes(b"<html><body>" + b"<div>x</div>" * 4_500_000 + b"</body></html>")
+        path.write_bytes(b"<html><body>" + b"<div>x</div>" * 4_300_000 + b"</body></html>")
         return lambda: _read(path)
 
     def zip_bomb() -> Callable[[], str]:
