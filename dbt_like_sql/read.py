@@ -6,14 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
+import duckdb  # noqa: F401  (its errors are this module's errors)
+
+from warehouse.db import connect_for_analysts
 
 Rows = tuple[list[str], list[tuple[Any, ...]]]
 
 
 def query(db_path: Path, sql: str, params: Any = None) -> Rows:
-    """(column names, rows) of one query on the warehouse file, opened read-only. Raises duckdb.Error."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    """(column names, rows) of one query on the warehouse file, opened read-only with no file access
+    beyond it (warehouse.db.connect_for_analysts). Raises duckdb.Error."""
+    with connect_for_analysts(db_path) as con:
         cur = con.execute(sql, params) if params is not None else con.execute(sql)
         columns = [d[0] for d in cur.description] if cur.description else []
         return columns, (cur.fetchall() if columns else [])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +22,15 @@ def extract_files(paths: list[str], today: dt.date | None = None) -> list[dict[s
     per unreadable file, in input order."""
     slots: list[list[dict[str, Any]] | dict[str, Any]] = []
     records: list[ReportRecord] = []
-    for given in paths:
-        path = Path(given)
-        error = _read_error(path)
-        if error:
-            slots.append({"file": given, "error": error})
+    for raw_given in paths:
+        # a file name that is not UTF-8 arrives with lone surrogates: shown escaped, so the JSON
+        # line stays valid UTF-8
+        given = os.fsencode(raw_given).decode("utf-8", "backslashreplace")
+        try:
+            data = read_regular_file(Path(raw_given), MAX_BYTES)
+        except FileRefused as refused:
+            slots.append({"file": given, "error": {"kind": refused.kind, "message": f"{given}: {refused}"}})
             continue
-        data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         reports, failure = safe_reports_from_bytes(data, name=given, sha256=sha, today=today)
         if failure is not None:
@@ -48,17 +52,39 @@ def extract_files(paths: list[str], today: dt.date | None = None) -> list[dict[s
     return out
 
 
-def _read_error(path: Path) -> dict[str, str] | None:
-    if not path.exists():
-        return {"kind": "corrupt", "message": f"{path}: no such file"}
-    if path.is_dir():
-        return {"kind": "unsupported_format", "message": f"{path}: is a folder"}
-    if path.stat().st_size > MAX_BYTES:
-        return {
-            "kind": "too_large",
-            "message": f"{path}: {path.stat().st_size} bytes is over the {MAX_BYTES} limit",
-        }
-    return None
+class FileRefused(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most max_bytes. A folder, /dev/zero, a FIFO or a socket
+    is refused at once (opened without blocking, checked on the open file, never read)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise FileRefused("corrupt", "no such file") from None
+    except IsADirectoryError:
+        raise FileRefused("unsupported_format", "is a folder") from None
+    except OSError as e:
+        raise FileRefused("corrupt", f"cannot be opened ({e.strerror})") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise FileRefused("unsupported_format", "is a folder")
+        if not stat.S_ISREG(st.st_mode):
+            raise FileRefused("unsupported_format", "is not a regular file (a device, FIFO or socket)")
+        if st.st_size > max_bytes:
+            raise FileRefused("too_large", f"{st.st_size} bytes is over the {max_bytes} limit")
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(max_bytes + 1)  # a file growing while read is still cut at the limit
+    if len(data) > max_bytes:
+        raise FileRefused("too_large", f"over the {max_bytes} bytes limit")
+    return data
 
 
 def to_json_lines(objects: list[dict[str, Any]]) -> str:

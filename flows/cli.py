@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
+import signal
 import sys
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +17,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.file_proxy import FileProxy
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,13 +26,42 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
+
+from flows.deploy import NoServerError
+from warehouse.db import WarehouseError
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Budget-performance self-evaluation reports → DuckDB."
 )
-# piped output (logs, CI, README transcripts) gets a wide table rather than rich's 80 columns
-console = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+# piped output (logs, CI, README transcripts) gets a wide table rather than rich's 80 columns.
+# No markup, no highlighting: what we print comes from sites, documents and analysts' queries,
+# and a "[/]" in a publisher's name must print as itself (styles are given as Text styles)
+console = Console(width=None if sys.stdout.isatty() else 160, markup=False, highlight=False, emoji=False)
+err = Console(stderr=True, markup=False, highlight=False, emoji=False)
+
+# C0/C1 control characters (ESC starts a terminal command) and bidi overrides (they reorder
+# what the reader sees): shown escaped, never sent raw to the terminal
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(value: object) -> Text:
+    """Text from anywhere, safe to print: control characters shown as \\xNN, never as markup."""
+    text = "" if value is None else str(value)
+    return Text(
+        _UNPRINTABLE.sub(
+            lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+        )
+    )
+
+
+def _error(message: object) -> None:
+    err.print(Text.assemble(("error:", "red"), " ", plain(message)), soft_wrap=True)
+
+
+def _notice(label: str, message: object, style: str = "yellow") -> None:
+    err.print(Text.assemble((label, style), " ", plain(message)), soft_wrap=True)
+
 
 # options several commands share, declared once
 SourceOption = Annotated[
@@ -56,6 +87,55 @@ def _dirs(folders: list[Path] | None) -> list[str] | None:
 # the demo mirror's five site families (flows/mirror/): static, static GBK, script (TRS), Hanweb
 # data proxy, JSON API
 MIRROR_SOURCES = ["minhang_mirror", "donghu_mirror", "nanshan_mirror", "xihu_mirror", "heping_mirror"]
+
+
+class _OneLineForOperationalErrors(logging.Filter):
+    """Prefect logs a failed task's and flow's traceback; for an operational failure (warehouse
+    busy or damaged, disk full) the message is the whole story: print it without the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], WarehouseError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+@contextlib.contextmanager
+def _run_guard() -> Iterator[None]:
+    """What every flow run from the command line needs: SIGTERM unwinds like Ctrl-C (so the
+    temporary server, the mirror and a half-built warehouse are cleaned up), Prefect's own
+    tracebacks of operational failures are cut to their message, and a Prefect server that
+    ends with this process (flows/deploy.py)."""
+    from flows.deploy import temporary_server
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    one_line = _OneLineForOperationalErrors()
+    handlers = [h for name in ("", "prefect") for h in logging.getLogger(name).handlers]
+    for h in handlers:
+        h.addFilter(one_line)
+    try:
+        with temporary_server() as server:
+            if server is not None:
+                err.print(plain(f"temporary Prefect server on {server[0]} (pid {server[1]})"))
+            yield
+    finally:
+        for h in handlers:
+            h.removeFilter(one_line)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _operational_failure(e: Exception) -> None:
+    """One line, exit 1. The frames the error holds are cleared: they hold the build's DuckDB
+    connection, which would otherwise be reported as leaked when the interpreter exits."""
+    _error(e)
+    chained: BaseException | None = e
+    while chained is not None:
+        traceback.clear_frames(chained.__traceback__)
+        chained = chained.__cause__ or chained.__context__
+    raise typer.Exit(1) from None
 
 
 def _quiet_prefect() -> None:
@@ -196,17 +276,14 @@ def _print_summary(summary: dict, seconds: float) -> None:
             title="marts.district_year_summary",
         )
     for alert in summary.get("health", []):
-        err.print(
-            f"[yellow]{escape(str(alert.get('severity', 'warning')))}[/yellow] "
-            + escape(f"{alert.get('check')}: {alert.get('message')}")
-        )
+        _notice(str(alert.get("severity", "warning")), f"{alert.get('check')}: {alert.get('message')}")
     for doc in summary["rejected"]:
-        err.print("[yellow]rejected[/yellow] " + escape(f"{doc['kind']}: {doc['url']} — {doc['message']}"))
-    console.print(f"warehouse: {summary['warehouse']}", markup=False)
+        _notice("rejected", f"{doc['kind']}: {doc['url']} — {doc['message']}")
+    console.print(plain(f"warehouse: {summary['warehouse']}"))
     if summary.get("docs"):
-        console.print(f"data docs: {summary['docs']}", markup=False)
+        console.print(plain(f"data docs: {summary['docs']}"))
     if summary.get("site"):
-        console.print(f"report site: {summary['site']}", markup=False)
+        console.print(plain(f"report site: {summary['site']}"))
 
 
 DEMO_PORT = 8731  # the mirror sources' base_url: a second demo on the same port fetches incrementally
@@ -232,11 +309,13 @@ def demo(
         mirror = _mirror_on_its_port(serve_mirror)
         from flows.nightly import nightly
     try:
-        console.print(f"mirror serving at {mirror.base_url}")
-        with _progress_bars():
+        console.print(plain(f"mirror serving at {mirror.base_url}"))
+        with _run_guard(), _progress_bars():
             summary = nightly(
                 sources=MIRROR_SOURCES, base_url=mirror.base_url, home=str(home) if home else None
             )
+    except (WarehouseError, NoServerError) as e:
+        _operational_failure(e)
     finally:
         mirror.stop()
     _print_summary(summary, time.perf_counter() - started)
@@ -261,7 +340,7 @@ def run(
 
     started = time.perf_counter()
     try:
-        with _progress_bars():
+        with _run_guard(), _progress_bars():
             summary = nightly(
                 sources=source,
                 base_url=base_url,
@@ -269,8 +348,10 @@ def run(
                 full_refresh=full_refresh,
                 sources_dirs=_dirs(sources_dirs),
             )
-    except ValueError as e:  # SourceError too: a bad source file, named
-        err.print(f"[red]error:[/red] {e}")
+    except (WarehouseError, NoServerError) as e:
+        _operational_failure(e)
+    except ValueError as e:
+        _error(f"{e}")
         raise typer.Exit(2) from e
     _print_summary(summary, time.perf_counter() - started)
 
@@ -331,7 +412,7 @@ def _warehouse(home: Path | None) -> Path:
 
     path = get_settings(home=home).warehouse_path
     if not path.exists():
-        err.print(f"[red]error:[/red] no warehouse at {path}: run `govperf demo` or `govperf run` first")
+        _error(f"no warehouse at {path}: run `govperf demo` or `govperf run` first")
         raise typer.Exit(2)
     return path
 
@@ -368,7 +449,7 @@ def sql(
     try:
         columns, rows = read.query(path, query)
     except duckdb.Error as e:
-        err.print(f"error: {e}", markup=False)
+        _error(f"{e}")
         raise typer.Exit(1) from e
     if out is not None:
         text = render(fmt, columns, rows, width=None)  # type: ignore[arg-type]
@@ -406,7 +487,7 @@ def dq(
     try:
         rows = read.latest_findings(path, limit, severity, check)
     except duckdb.Error as e:
-        err.print(f"[red]error:[/red] {e}")
+        _error(f"{e}")
         raise typer.Exit(1) from e
     if not rows:
         console.print("no data-quality findings")
@@ -418,17 +499,20 @@ def dq(
     table.add_column("finding · evidence · source", overflow="fold", ratio=1, min_width=40)
     colour = {"error": "red", "warning": "yellow"}
     for detected, sev, name, district, department, year, field, message, evidence, url, page in rows:
-        finding = message or ""
+        cell = plain(message or "")
         if evidence:
-            finding += f"\n[dim]“{escape(_clip(evidence))}”[/dim]"
-        finding += f"\n{url or page or ''}" + (f"\n(page {page})" if page and url and page != url else "")
+            cell.append("\n")
+            cell.append_text(Text(plain(f"“{_clip(evidence)}”").plain, style="dim"))
+        cell.append_text(
+            plain(f"\n{url or page or ''}" + (f"\n(page {page})" if page and url and page != url else ""))
+        )
         table.add_row(
-            f"{detected:%Y-%m-%d %H:%M}" if detected else "",
-            f"[{colour.get(sev, 'white')}]{sev}[/]",
-            name,
-            " ".join(str(x) for x in (district, department, year) if x is not None),
-            field,
-            finding,
+            plain(f"{detected:%Y-%m-%d %H:%M}" if detected else ""),
+            Text(str(sev), style=colour.get(sev, "white")),
+            plain(name),
+            plain(" ".join(str(x) for x in (district, department, year) if x is not None)),
+            plain(field),
+            cell,
         )
     console.print(table)
 
@@ -466,7 +550,7 @@ def export(
     path = _warehouse(home)
     for written in (export_parquet(path, parquet), export_csv(path, parquet)):
         for p in written:
-            console.print(str(p), markup=False)
+            console.print(plain(p))
 
 
 @app.command()
@@ -484,8 +568,8 @@ def report(
     built = build_site(
         _warehouse(home), out or settings.site_dir, docs_index=settings.docs_dir / "index.html"
     )
-    console.print(f"{built.pages} pages, {built.charts} charts in {built.seconds:.1f} s")
-    console.print(f"report site: {built.index}")
+    console.print(plain(f"{built.pages} pages, {built.charts} charts in {built.seconds:.1f} s"))
+    console.print(plain(f"report site: {built.index}"))
 
 
 @app.command()
@@ -507,7 +591,7 @@ def serve(
     try:
         serve_nightly(params, cron=cron, timezone=timezone)
     except NoServerError as e:
-        err.print(f"[red]error:[/red] {e}")
+        _error(f"{e}")
         raise typer.Exit(2) from e
 
 
@@ -535,7 +619,7 @@ def sources_check(
         folders = [*(_dirs(sources_dirs) or ()), *map(str, source_folders(get_settings().sources_dir))]
         chosen = select_sources(source, base_url, sources_dir, folders)
     except (ValueError, SourceError) as e:
-        err.print(f"[red]error:[/red] {e}")
+        _error(f"{e}")
         raise typer.Exit(2) from e
     results = [h for s in chosen for h in check_source(s)]
     _print_rows(

@@ -296,6 +296,7 @@ def make_source(base: str, **politeness: object) -> Source:
             "title": "测试站",
             "region": {"province": "上海市", "city": "上海市", "district": "闵行区"},
             "base_url": base,
+            "allow_private_addresses": True,
             "list_pages": ["/site/col/index.html", "/gbk/index.shtml"],
             "pagination": {"pattern": "index_{n}.html", "start": 1, "max_pages": 5},
             "links": {
@@ -656,7 +657,9 @@ def test_attachment_helpers() -> None:
 def test_client_settings() -> None:
     source = make_source("http://h.example", timeout_seconds=7.0)
     with make_client(source) as client:
-        assert client.timeout.read == 7.0 and client.follow_redirects
+        assert (
+            client.timeout.read == 7.0 and not client.follow_redirects
+        )  # PoliteClient follows, checking hops
         assert client.headers["User-Agent"].endswith("test")
     assert isinstance(client, httpx.Client)
 

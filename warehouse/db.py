@@ -9,6 +9,7 @@ Open read-only connections keep the old file (its inode) until they close.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -26,8 +27,22 @@ STORAGE_VERSION = "v1.4.0"
 BUILD_ALIAS = "govperf_build"
 
 
-class WarehouseBusyError(RuntimeError):
+class WarehouseError(RuntimeError):
+    """An operational failure (busy, damaged, disk full): the message says what to do; no traceback."""
+
+
+class WarehouseBusyError(WarehouseError):
     """Another process is building the warehouse."""
+
+
+class WarehouseCorruptError(WarehouseError):
+    """The live warehouse file cannot be opened."""
+
+
+def previous_path(db_path: Path) -> Path:
+    """The warehouse as it was before the last successful build (a hard link: no extra space
+    until the next build replaces the live file)."""
+    return db_path.with_name(db_path.name + ".previous")
 
 
 def sql_str(text: str) -> str:
@@ -173,20 +188,28 @@ def building(db_path: Path, *, lock_timeout: float = 30.0) -> Iterator[duckdb.Du
         _refuse_if_open_read_write(db_path)
         _remove(work, wal)  # a crashed build's leftovers; we hold the lock, nobody else uses them
         stale_wal = live_wal.exists()
-        if db_path.exists():
-            shutil.copyfile(db_path, work)
-            if stale_wal:
-                # a read-write session died before checkpointing: its log belongs to the live
-                # file, so the copy replays it and the new file holds those changes
-                shutil.copyfile(live_wal, wal)
-        con = attach(work)
+        try:
+            if db_path.exists():
+                shutil.copyfile(db_path, work)
+                if stale_wal:
+                    # a read-write session died before checkpointing: its log belongs to the live
+                    # file, so the copy replays it and the new file holds those changes
+                    shutil.copyfile(live_wal, wal)
+            con = _attach_copy(work, db_path)
+        except BaseException as e:
+            _remove(work, wal)  # a half-written copy would keep a full disk full
+            if _disk_full(e):
+                raise WarehouseError(_DISK_FULL.format(folder=db_path.parent, when="copying it")) from e
+            raise
         try:
             ensure_schema(con)
             yield con
             con.execute("CHECKPOINT")
-        except BaseException:
+        except BaseException as e:
             con.close()
             _remove(work, wal)
+            if _disk_full(e):
+                raise WarehouseError(_DISK_FULL.format(folder=db_path.parent, when="writing it")) from e
             raise
         con.close()
         if wal.exists():  # CHECKPOINT folds the WAL in; one left over means the copy is not whole
@@ -201,11 +224,74 @@ def building(db_path: Path, *, lock_timeout: float = 30.0) -> Iterator[duckdb.Du
         if stale_wal:
             # before the rename: a reader opening the new file next to the old log would fail
             _remove(live_wal)
+        _keep_previous(db_path)
         os.replace(work, db_path)
         _fsync(db_path.parent)
+
+
+_DISK_FULL = (
+    "{folder}: disk full while building the new warehouse ({when}); the partial copy is removed "
+    "and the live file is untouched: free some space and run again"
+)
+
+
+def _disk_full(e: BaseException) -> bool:
+    if isinstance(e, OSError):
+        return e.errno == errno.ENOSPC
+    return isinstance(e, duckdb.Error) and "No space left on device" in str(e)
+
+
+def _attach_copy(work: Path, db_path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return attach(work)
+    except duckdb.Error as e:
+        if not db_path.exists():
+            raise
+        previous = previous_path(db_path)
+        how = (
+            f"the last good one is kept as {previous}: `mv {previous} {db_path}` and run again"
+            if previous.exists()
+            else f"move it aside (`mv {db_path} {db_path}.damaged`) and run "
+            "`govperf run --full-refresh` to build a new one"
+        )
+        detail = " ".join(str(e).replace(str(work), str(db_path)).split())[:200]
+        raise WarehouseCorruptError(f"{db_path} cannot be opened, it is damaged ({detail}); {how}") from e
+
+
+def _keep_previous(db_path: Path) -> None:
+    if not db_path.exists():
+        return
+    previous = previous_path(db_path)
+    tmp = previous.with_name(previous.name + ".tmp")
+    _remove(tmp)
+    try:
+        os.link(db_path, tmp)
+        os.replace(tmp, previous)
+    except OSError:  # a file system without hard links: no backup, the build still lands
+        _remove(tmp)
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
     if not Path(db_path).exists():
         raise FileNotFoundError(f"{db_path}: no warehouse yet (run a load first)")
     return duckdb.connect(str(db_path), read_only=True)
+
+
+# What an analyst's query may do: read the warehouse it was opened on, nothing else. No file
+# is read or written (COPY … TO, read_csv('/etc/passwd'), ATTACH, EXPORT DATABASE), no
+# extension installed or loaded, and the query cannot SET any of this back.
+ANALYST_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def connect_for_analysts(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for SQL written by people (govperf sql, dq, and any future page
+    or API): it can query the warehouse and touch no file."""
+    if not Path(db_path).exists():
+        raise FileNotFoundError(f"{db_path}: no warehouse yet (run a load first)")
+    return duckdb.connect(str(db_path), read_only=True, config=dict(ANALYST_CONFIG))

@@ -127,7 +127,10 @@ FETCH_LOG = Table(
         _c("fetched_at", "TIMESTAMP", "When (UTC).", "请求时间", False),
         _c("source", "VARCHAR", "Source name.", "来源站点"),
         _c("error", "VARCHAR", "Error, when the request failed.", "错误"),
+        _c("final_url", "VARCHAR", "Where the body came from, when redirects were followed.", "最终地址"),
+        _c("redirect_to", "VARCHAR", "Location of a redirect hop (a request of its own).", "重定向至"),
     ),
+    # fetched_at has microseconds: two retries within one second are two rows
     key=("url", "fetched_at"),
 )
 

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from flows.alerts.summary import RunSummary
+from flows.crawl import guard
 
 # what a receiver needs to act on a finding without opening the warehouse
 _FINDING_FIELDS = (
@@ -92,10 +93,12 @@ def post_webhook(
     attempts: int = 4,
     backoff: float = 1.0,
     timeout: float = 10.0,
+    deadline_seconds: float = 60.0,
     logger: Any = None,
 ) -> bool:
     """POST the run's alerts; retried with exponential backoff on network errors, 5xx, 408 and
-    429. Returns whether it was delivered; never raises."""
+    429, all within deadline_seconds (a receiver trickling its answer cannot hold the run).
+    Returns whether it was delivered; never raises."""
     log = logger or logging.getLogger(__name__)
     try:
         # dates and other non-JSON values become text rather than stopping the alert
@@ -104,10 +107,27 @@ def post_webhook(
         log.error("webhook %s: alert not sent, payload not serialisable: %s", url, e)
         return False
     headers = {"Content-Type": "application/json; charset=utf-8"}
+    ends_at = time.monotonic() + deadline_seconds
+    # the receiver is the operator's own (often on the local network): addresses not restricted
+    transport = guard.GuardedTransport(allow_private=True, limits=httpx.Limits(max_connections=1))
+    with httpx.Client(transport=transport, timeout=timeout) as client, guard.deadline(ends_at):
+        return _post(client, url, body, headers, attempts, backoff, ends_at, log)
+
+
+def _post(
+    client: httpx.Client,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    attempts: int,
+    backoff: float,
+    ends_at: float,
+    log: Any,
+) -> bool:
     reason = "not attempted"
     for attempt in range(1, attempts + 1):
         try:
-            response = httpx.post(url, content=body, headers=headers, timeout=timeout)
+            response = client.post(url, content=body, headers=headers)
         except (httpx.HTTPError, httpx.InvalidURL) as e:
             reason = f"{type(e).__name__}: {e}"
         else:
@@ -120,6 +140,10 @@ def post_webhook(
                 log.error("webhook %s refused the alert: %s", url, reason)
                 return False
         if attempt < attempts:
-            time.sleep(backoff * 2 ** (attempt - 1))
-    log.error("webhook %s: alert not delivered after %d attempts (%s)", url, attempts, reason)
+            wait = backoff * 2 ** (attempt - 1)
+            if time.monotonic() + wait >= ends_at:
+                reason += "; out of time"
+                break
+            time.sleep(wait)
+    log.error("webhook %s: alert not delivered after %d attempts (%s)", url, attempt, reason)
     return False

@@ -87,9 +87,15 @@ class RawArchive:
         record.update({k: v for k, v in entry.items() if k not in record})
         if not record.get("fetched_at"):
             record["fetched_at"] = utc_now_iso()
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         with self._lock:
-            with self.log_path.open("a", encoding="utf-8") as f:
+            with self.log_path.open("a+b") as f:
+                # a run killed mid-write leaves a line without its newline: end it, or this
+                # record would be glued to it and lost with it
+                if f.seek(0, os.SEEK_END) > 0:
+                    f.seek(-1, os.SEEK_END)
+                    if f.read(1) != b"\n":
+                        line = b"\n" + line
                 f.write(line)
             if self._validators is not None:
                 self._note(record)

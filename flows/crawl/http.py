@@ -1,8 +1,13 @@
 """Polite HTTP: one client per source, per-host rate limit, bounded retries, size limit, robots.txt.
 
 Government sites are slow and small; a nightly collector must never be the reason one
-falls over. Every request (retries and robots.txt included) is reported to `on_request`
-as a fetch-log record.
+falls over. Every request (retries, redirect hops and robots.txt included) is reported to
+`on_request` as a fetch-log record.
+
+This is also the crawler's one choke point for scope: `PoliteClient.get` checks every URL
+(and each redirect hop, followed here by hand) against the source's allowed origins
+before it is sent; the transport (flows/crawl/guard.py) refuses private addresses after
+DNS resolution and holds each URL to its total deadline and the source to its own.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from flows.crawl import guard
 from flows.crawl.archive import sha256_hex, utc_now_iso
 from flows.sources.model import Source
 
@@ -33,6 +39,7 @@ except PackageNotFoundError:  # running from a bare checkout
 USER_AGENT = f"govperf/{_VERSION} (budget-performance report collector)"
 ROBOTS_AGENT = "govperf"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 OnRequest = Callable[[dict[str, Any]], None]
 
@@ -43,15 +50,15 @@ def user_agent(source: Source) -> str:
 
 
 def make_client(source: Source) -> httpx.Client:
-    """An httpx client with the source's User-Agent and timeouts; HTTP/1.1, redirects followed."""
+    """An httpx client with the source's User-Agent and timeouts; HTTP/1.1; redirects are
+    not followed by httpx (PoliteClient follows them, checking each hop); addresses guarded."""
     p = source.politeness
+    limits = httpx.Limits(max_connections=p.concurrency + 2, max_keepalive_connections=p.concurrency + 2)
     return httpx.Client(
         headers={"User-Agent": user_agent(source)},
         timeout=httpx.Timeout(p.timeout_seconds),
-        follow_redirects=True,
-        http1=True,
-        http2=False,
-        limits=httpx.Limits(max_connections=p.concurrency + 2, max_keepalive_connections=p.concurrency + 2),
+        follow_redirects=False,
+        transport=guard.GuardedTransport(allow_private=source.allow_private_addresses, limits=limits),
     )
 
 
@@ -165,6 +172,8 @@ class PoliteClient:
         self._robots_lock = threading.Lock()
         self._count_lock = threading.Lock()
         self.requests = 0
+        # the source's wall-clock budget starts with its client: one client per source and run
+        self.source_deadline = time.monotonic() + self.policy.max_seconds_per_source
 
     # public ----------------------------------------------------------------------------
     def get(
@@ -179,22 +188,35 @@ class PoliteClient:
 
         not_modified_sha is written to the log line of a 304: the archived body it stands for.
         """
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchFailure(url, "invalid_url", "not an http(s) URL")
+        self._check_scope(url)
         if self.policy.respect_robots:
             self._check_robots(url)
         return self._get_with_retries(url, headers or {}, role, not_modified_sha)
 
     def post(self, url: str, content: bytes, content_type: str, *, role: str = "list") -> HttpResponse:
         """POST (a list API or data proxy asks for its pages so) with the same manners as get."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchFailure(url, "invalid_url", "not an http(s) URL")
+        self._check_scope(url)
         if self.policy.respect_robots:
             self._check_robots(url)
         headers = {"Content-Type": content_type}
         return self._get_with_retries(url, headers, role, None, method="POST", content=content)
+
+    # scope -----------------------------------------------------------------------------
+    def _check_scope(self, url: str) -> None:
+        """Refuse a URL outside the source before anything is sent (and say so in the log)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchFailure(url, "invalid_url", "not an http(s) URL")
+        if not self.source.host_allowed(url):
+            raise FetchFailure(
+                url, "out_of_scope", f"{parts.scheme}://{parts.netloc} is not one of the source's origins"
+            )
+        if time.monotonic() > self.source_deadline:
+            raise FetchFailure(
+                url,
+                "source_deadline",
+                f"source's {self.policy.max_seconds_per_source:g} s budget for this run is spent",
+            )
 
     # robots.txt ------------------------------------------------------------------------
     def _check_robots(self, url: str) -> None:
@@ -242,12 +264,14 @@ class PoliteClient:
         content: bytes | None = None,
     ) -> HttpResponse:
         host = urlsplit(url).netloc
+        url_deadline = min(time.monotonic() + self.policy.max_seconds_per_url, self.source_deadline)
         attempt = 0
         while True:
             self.limiter.wait(host)
             retry_after: float | None = None
             try:
-                resp = self._once(url, headers, role, not_modified_sha, method, content)
+                with guard.deadline(url_deadline):
+                    resp = self._follow(url, headers, role, not_modified_sha, method, content)
             except FetchFailure as exc:
                 if exc.kind not in ("timeout", "connection") or attempt >= self.policy.max_retries:
                     if attempt and exc.kind in ("timeout", "connection"):
@@ -268,8 +292,57 @@ class PoliteClient:
             )
             if retry_after is not None:
                 delay = max(delay, min(retry_after, self.policy.max_retry_after_seconds))
+            if time.monotonic() + delay >= url_deadline:
+                # waiting would outlive the URL's budget: give up now instead of sleeping first
+                raise FetchFailure(
+                    url,
+                    "deadline",
+                    f"next try would be after the URL's {self.policy.max_seconds_per_url:g} s budget"
+                    f" (after {attempt} retries)",
+                    resp.status if retry_after is not None else None,
+                )
             self._sleep(delay)
             attempt += 1
+
+    def _follow(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        role: str,
+        not_modified_sha: str | None,
+        method: str = "GET",
+        content: bytes | None = None,
+    ) -> HttpResponse:
+        """One request and its redirects, each hop scope-checked before it is sent and logged."""
+        hops: list[str] = []
+        current = url
+        while True:
+            resp = self._once(
+                current, headers, role, not_modified_sha, method, content, requested=url, hops=hops
+            )
+            if resp.status not in REDIRECT_STATUSES:
+                return resp
+            location = resp.headers.get("location")
+            if not location:
+                raise FetchFailure(url, "http_error", f"HTTP {resp.status} without a Location", resp.status)
+            target = urljoin(current, location.strip()).split("#", 1)[0]
+            hops.append(current)
+            if target in hops or target == current:
+                raise FetchFailure(url, "redirect_loop", f"redirect loop at {target}", resp.status)
+            if len(hops) > self.policy.max_redirects:
+                raise FetchFailure(
+                    url, "too_many_redirects", f"more than {self.policy.max_redirects} redirects"
+                )
+            try:
+                self._check_scope(target)
+            except FetchFailure as exc:
+                raise FetchFailure(
+                    url, exc.kind, f"redirect to {target}: {exc.message}", resp.status
+                ) from exc
+            if self.policy.respect_robots:
+                self._check_robots(target)
+            self.limiter.wait(urlsplit(target).netloc)  # a hop is a request like any other
+            current = target
 
     def _once(
         self,
@@ -279,18 +352,25 @@ class PoliteClient:
         not_modified_sha: str | None,
         method: str = "GET",
         content: bytes | None = None,
+        *,
+        requested: str | None = None,
+        hops: list[str] | None = None,
     ) -> HttpResponse:
-        """One request, streamed so an oversized body is cut off; logged whatever happens."""
+        """One request, streamed so an oversized body is cut off; logged whatever happens.
+
+        A redirect hop is logged under its own URL with `redirect_to`; the last request of a
+        redirected URL is logged under the URL asked for, with `final_url` and `hops`.
+        """
         with self._count_lock:
             self.requests += 1
         limit = self.policy.max_body_bytes
-        # a body trickled byte by byte would dodge the per-read timeout: cap the whole request
-        deadline = time.monotonic() + self.policy.timeout_seconds * 4
         started = time.monotonic()
         fetched_at = utc_now_iso()
+        requested = requested or url
         entry: dict[str, Any] = {
-            "url": url,
-            "fetched_at": fetched_at,
+            "url": requested,
+            # microseconds: the log's key is (url, fetched_at), and retries come within a second
+            "fetched_at": datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
             "source": self.source.name,
             "role": role,
         }
@@ -298,6 +378,8 @@ class PoliteClient:
             entry["method"] = method
             # the same URL answers other pages to other forms: the log keeps which was asked
             entry["request_body"] = (content or b"").decode("utf-8", errors="replace")[:500]
+        if hops:
+            entry.update(final_url=url, hops=list(hops))
         try:
             with self.client.stream(method, url, headers=dict(headers), content=content) as r:
                 entry.update(
@@ -306,8 +388,12 @@ class PoliteClient:
                     last_modified=r.headers.get("last-modified"),
                     content_type=r.headers.get("content-type"),
                 )
-                if str(r.url) != url:
-                    entry["final_url"] = str(r.url)
+                if r.status_code in REDIRECT_STATUSES:
+                    entry.update(url=url, role="redirect", redirect_to=r.headers.get("location"))
+                    entry.pop("final_url", None)
+                    entry.pop("hops", None)
+                    if url != requested:
+                        entry["requested_url"] = requested
                 declared = r.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > limit:
                     raise FetchFailure(
@@ -319,13 +405,11 @@ class PoliteClient:
                     size += len(chunk)
                     if size > limit:
                         raise FetchFailure(url, "too_large", f"body larger than {limit} bytes", r.status_code)
-                    if time.monotonic() > deadline:
-                        raise FetchFailure(url, "timeout", "body not received within the deadline")
                     chunks.append(chunk)
                 body = b"".join(chunks)
                 resp = HttpResponse(
-                    url=url,
-                    final_url=str(r.url),
+                    url=requested,
+                    final_url=url,
                     status=r.status_code,
                     headers=r.headers,
                     body=body,
@@ -337,6 +421,10 @@ class PoliteClient:
             entry["error"] = f"{exc.kind}: {exc.message}"
             self._log(entry, started)
             raise
+        except guard.AddressRefused as exc:
+            entry["error"] = f"address_refused: {exc}"
+            self._log(entry, started)
+            raise FetchFailure(requested, "address_refused", str(exc)) from exc
         except httpx.TimeoutException as exc:
             entry["error"] = f"timeout: {type(exc).__name__}"
             self._log(entry, started)
@@ -358,7 +446,7 @@ class PoliteClient:
             entry["sha256"] = sha256_hex(resp.body)
         elif resp.status == 304:
             entry["sha256"] = not_modified_sha
-        else:
+        elif resp.status not in REDIRECT_STATUSES:
             entry["error"] = f"HTTP {resp.status}"
         self._log(entry, started)
         return resp

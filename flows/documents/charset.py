@@ -37,10 +37,42 @@ def detect_html_charset(body: bytes, header_charset: str | None = None) -> str:
     return _norm(best.encoding) if best and best.encoding else "gb18030"
 
 
+def _detected(body: bytes) -> str:
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(body[:65536]).best()
+    return _norm(best.encoding) if best and best.encoding else "gb18030"
+
+
+def _looks_misdeclared(text: str) -> bool:
+    # a GBK page read as UTF-8 turns nearly every Chinese character into U+FFFD; a UTF-8 page
+    # with a stray bad byte has one or two
+    bad = text.count("\ufffd")
+    return bad > 8 and bad * 20 > sum(1 for ch in text if ord(ch) > 127)
+
+
 def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
-    """(text, charset used). Undecodable bytes become U+FFFD rather than failing the document."""
+    """(text, charset used). Undecodable bytes become U+FFFD rather than failing the document.
+
+    A declared charset (header or <meta>) that the bytes contradict — a GBK page declaring
+    UTF-8 — is overruled by detection.
+    """
     charset = detect_html_charset(body, header_charset)
     try:
-        return body.decode(charset, errors="replace"), charset
+        text = body.decode(charset, errors="replace")
     except LookupError:
-        return body.decode("gb18030", errors="replace"), "gb18030"
+        charset, text = "gb18030", body.decode("gb18030", errors="replace")
+    if _looks_misdeclared(text):
+        guess = _detected(body)
+        if guess != charset:
+            try:
+                other = body.decode(guess, errors="replace")
+            except LookupError:
+                other = body.decode("gb18030", errors="replace")
+                guess = "gb18030"
+            if other.count("\ufffd") < text.count("\ufffd"):
+                return other, guess
+    return text, charset

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from flows.documents.charset import decode_html
+from flows.documents.limits import check_html_size
 from flows.documents.model import Block, Document, ExtractError, Paragraph, Table
 from flows.documents.normalise import normalise, normalise_cell
 
@@ -256,9 +257,11 @@ def mht_html(data: bytes) -> tuple[bytes, str | None]:
 
 
 def read_html(data: bytes, name: str, content_type: str | None = None, container: str = "") -> Document:
+    check_html_size(data, name)  # lexbor's tree of a 50 MB page takes over 1.5 GB
     header_charset = _charset_param(content_type)
     if container == "mht":
         data, header_charset = mht_html(data)
+        check_html_size(data, name)
     text, charset = decode_html(data, header_charset)
     tree = LexborHTMLParser(text)
     meta = {"charset": charset}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from flows.documents.limits import check_xml_bytes
 from flows.documents.model import Block, Document, ExtractError
 from flows.documents.sheets import Merge, format_number, grid_to_blocks, plain_number
 from flows.documents.xlsx import MAX_CELLS
@@ -81,6 +82,7 @@ def _sheet_grid(table: ET.Element, styles: dict[str, str]) -> tuple[list[list[st
 
 def read_spreadsheetml(data: bytes, name: str) -> Document:
     try:
+        check_xml_bytes(data, name)
         root = ET.fromstring(data)
     except ET.ParseError as e:
         raise ExtractError("corrupt", f"Excel 2003 XML is not well-formed ({e})", name) from e

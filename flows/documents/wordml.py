@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from flows.documents.limits import check_xml_bytes
 from flows.documents.model import Block, Document, ExtractError, Paragraph, Table
 from flows.documents.normalise import normalise, normalise_cell
 
@@ -92,6 +93,7 @@ def _flow_rows(tbl: ET.Element) -> list[ET.Element]:
 
 def read_wordml(data: bytes, name: str) -> Document:
     try:
+        check_xml_bytes(data, name)
         root = ET.fromstring(data)
     except ET.ParseError as e:
         raise ExtractError("corrupt", f"Word 2003 XML is not well-formed ({e})", name) from e

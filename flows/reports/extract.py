@@ -13,6 +13,7 @@ from flows.contract.report import Report, ReportRecord
 from flows.crawl.archive import RawArchive
 from flows.crawl.model import FetchedDocument
 from flows.documents import read_document
+from flows.documents.budget import run_within_budget
 from flows.documents.model import ExtractError
 from flows.documents.sections import self_evaluation_parts
 from flows.kill_points import kill_point
@@ -78,10 +79,11 @@ def reports_from_bytes(
 
 
 def safe_reports_from_bytes(data: bytes, **kwargs: object) -> tuple[list[Report], ExtractError | None]:
-    """Like reports_from_bytes, but never raises: a reader's unexpected failure is `corrupt`."""
+    """Like reports_from_bytes, but never raises: a reader's unexpected failure is `corrupt`,
+    and the reading runs in a worker under the document budget (flows/documents/budget.py)."""
     name = str(kwargs.get("name", ""))
     try:
-        return reports_from_bytes(data, **kwargs), None  # type: ignore[arg-type]
+        return run_within_budget(reports_from_bytes, data, label=name, **kwargs), None
     except ExtractError as e:
         return [], e
     except Exception as e:  # a reader bug must not stop the run; the file is kept and listed

@@ -41,10 +41,18 @@ def code_fingerprint(flows_dir: Path | None = None) -> str:
     """A hash of everything parsing depends on; any change to it invalidates the parse cache."""
     root = flows_dir or Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    files = sorted(p for d in _CODE_DIRS for p in (root / d).rglob("*") if p.is_file() and p.suffix != ".pyc")
+    # the sources, never __pycache__: Python writes half-finished `.pyc.<n>` files there
+    # while it compiles, and they vanish under a reader
+    files = sorted(
+        p for d in _CODE_DIRS for p in (root / d).rglob("*") if "__pycache__" not in p.parts and p.is_file()
+    )
     files += [root / f for f in _CODE_FILES]
     for path in files:
-        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # a cache key must never stop a run: an unreadable file is a key too
+            data = f"unreadable: {type(exc).__name__}".encode()
+        h.update(str(path.relative_to(root)).encode() + b"\0" + data + b"\0")
     for lib in _LIBRARIES:
         try:
             h.update(f"{lib}={version(lib)}\0".encode())

@@ -7,6 +7,7 @@ so a typo fails at load time with the file's name, not half-way through a crawl.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -161,6 +162,11 @@ class Politeness(_Strict):
     backoff_max_seconds: float = Field(default=60.0, ge=0)
     # a Retry-After longer than this is cut to it: a nightly run must end
     max_retry_after_seconds: float = Field(default=120.0, ge=0)
+    # one URL (its retries, waits, redirects and trickled body included) gets this long in all
+    max_seconds_per_url: float = Field(default=90.0, gt=0)
+    # the whole source (list pages, details, attachments) gets this long; later requests fail
+    max_seconds_per_source: float = Field(default=1800.0, gt=0)
+    max_redirects: int = Field(default=5, ge=0, le=20)
     user_agent_suffix: str = ""
     respect_robots: bool = True
 
@@ -182,10 +188,13 @@ class Source(_Strict):
     base_url: str
     # first pages, one per column; relative entries are joined to base_url
     list_pages: tuple[str, ...] = Field(min_length=1)
-    # hostnames links may point to; empty = base_url's host
+    # where requests may go: host names (http on 80, https on 443) or scheme://host:port
+    # origins; base_url's own origin always. Empty = base_url's host.
     allowed_hosts: tuple[str, ...] = ()
     kind: ListKind = "static"
     api: Api | None = None
+    # loopback, private, link-local addresses are refused after DNS resolution unless true
+    allow_private_addresses: bool = False
     pagination: Pagination = Pagination()
     links: Links = Links()
     detail: Detail = Detail()
@@ -198,6 +207,16 @@ class Source(_Strict):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"base_url must be an http(s) URL, got {v!r}")
         return v.rstrip("/")
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts_or_origins(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in v:
+            if "://" in entry:
+                _origin(entry)  # raises ValueError with the entry
+            elif not re.fullmatch(r"[A-Za-z0-9.-]+", entry):
+                raise ValueError(f"allowed_hosts entry {entry!r}: a host name, or scheme://host:port")
+        return v
 
     @model_validator(mode="after")
     def _api_for_data_kinds(self) -> Source:
@@ -225,9 +244,24 @@ class Source(_Strict):
             return path_or_url
         return f"{self.base_url}/{path_or_url.lstrip('/')}"
 
+    def allowed_origins(self) -> frozenset[tuple[str, str, int]]:
+        """(scheme, host, port) every request of this source must go to."""
+        out = {_origin(self.base_url)}
+        for entry in self.allowed_hosts:
+            if "://" in entry:
+                out.add(_origin(entry))
+            elif entry == _host(self.base_url) and urlsplit(self.base_url).port not in (None, 80, 443):
+                continue  # a base on its own port: that port only, not the host's others
+            else:
+                out.update({("http", entry, 80), ("https", entry, 443)})
+        return frozenset(out)
+
     def host_allowed(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and (parts.hostname or "") in self.allowed_hosts
+        """Whether url's scheme, host and port are one of the source's allowed origins."""
+        try:
+            return _origin(url) in self.allowed_origins()
+        except ValueError:  # no host, a port out of range, not http(s)
+            return False
 
     def rebased(self, base_url: str) -> Source:
         """A copy whose URLs under base_url point at another base (the mirror's random port).
@@ -240,11 +274,35 @@ class Source(_Strict):
             new + p[len(self.base_url) :] if p.startswith(self.base_url) else p for p in self.list_pages
         )
         hosts = tuple(dict.fromkeys(new_host if h == old_host else h for h in self.allowed_hosts))
-        return self.model_copy(update={"base_url": new, "list_pages": pages, "allowed_hosts": hosts})
+        # the operator pointed the source at this address on purpose (a mirror on this machine)
+        private = self.allow_private_addresses or _is_literal_private(new_host)
+        return self.model_copy(
+            update={
+                "base_url": new,
+                "list_pages": pages,
+                "allowed_hosts": hosts,
+                "allow_private_addresses": private,
+            }
+        )
 
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    return scheme, parts.hostname.lower(), parts.port or (443 if scheme == "https" else 80)
+
+
+def _is_literal_private(host: str) -> bool:
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return host == "localhost"
 
 
 class SourceError(ValueError):
