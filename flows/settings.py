@@ -27,6 +27,9 @@ class Settings(BaseSettings):
         default="threads", description="threads, or dask for prefect-dask's DaskTaskRunner."
     )
     dask_address: str | None = Field(default=None, description="Scheduler address for the dask task runner.")
+    ocr: Literal["on", "off"] = Field(
+        default="on", description="off: scanned pages are not OCR'd (such PDFs are rejected as no_text_layer)."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -58,6 +61,10 @@ class Settings(BaseSettings):
     @property
     def parse_cache_dir(self) -> Path:
         return self.home / "cache" / "parse"
+
+    @property
+    def ocr_cache_dir(self) -> Path:
+        return self.home / "cache" / "ocr"
 
     @property
     def docs_dir(self) -> Path:

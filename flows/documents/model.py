@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Format = Literal["html", "pdf", "docx", "doc", "xlsx", "xls", "txt"]
-ErrorKind = Literal["corrupt", "encrypted", "no_text_layer", "unsupported_format", "not_a_report", "too_large"]
+ErrorKind = Literal[
+    "corrupt", "encrypted", "no_text_layer", "unsupported_format", "not_a_report", "too_large"
+]
 
 
 @dataclass(frozen=True, slots=True)

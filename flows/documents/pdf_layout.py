@@ -30,6 +30,7 @@ class Char:
     x1: float
     top: float
     bottom: float
+    conf: float = 100.0  # OCR's confidence (0-100); a text layer's characters are certain
 
 
 @dataclass(slots=True)
@@ -86,7 +87,8 @@ def _line_from(chars: list[Char]) -> Line | None:
     for c in chars:
         if prev is not None:
             # text drawn twice with a small offset (simulated bold) is one character
-            if c.text == prev.text and abs(c.x0 - prev.x0) < 0.3 * size:
+            # (the two boxes overlap: OCR's boxes of "00" touch but do not overlap)
+            if c.text == prev.text and abs(c.x0 - prev.x0) < 0.3 * size and c.x0 < prev.x1 - 0.25 * (prev.x1 - prev.x0):
                 continue
             parts.append(_spacing(prev, c, size))
         parts.append(c.text)

@@ -1,0 +1,227 @@
+"""A page image → positioned characters and table rules, in PDF points, as the PDF reader uses them.
+
+OCR'd characters carry the engine's confidence. A number read with low confidence is replaced
+by UNREADABLE so no parser can store it as a value: a missing amount is better than a wrong one.
+Results are cached by the page's pixels (`<home>/cache/ocr/`), like the parse cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from flows.documents import ocr_engine, scan_image
+from flows.documents.pdf_layout import Char
+
+# a number with a digit read below this confidence (0-100) is not kept
+LOW_CONFIDENCE = 75.0
+# characters below this are specks, scribbles and signature strokes, not text
+NOISE_CONFIDENCE = 30.0
+# what stands in the text for a number that could not be read with confidence
+UNREADABLE = "□"
+# images are read at this resolution: rendered PDF pages, and image files rescaled to it
+OCR_DPI = 200
+# ... and a giant page at less, so that no side is longer than this many pixels
+MAX_OCR_SIDE = 6000
+# bump when preparing the image or reading the engine's output changes what a page gives
+PIPELINE_VERSION = "2"
+
+Segment = tuple[float, float, float, float]
+
+_NUMBER_CHARS = frozenset("0123456789.,%")
+# ASCII punctuation the engine prints where Chinese text has the full-width form
+_FULL_WIDTH_AFTER_CJK = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？"}
+_CONFUSED = {"〈": "（", "〉": "）"}
+
+
+@dataclass(slots=True)
+class ScannedPage:
+    """One page as OCR read it; coordinates in points from the top-left of the upright page."""
+
+    width: float
+    height: float
+    chars: list[Char] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    unreadable: int = 0  # numbers left out for low confidence
+
+
+def unavailable_reason() -> str | None:
+    """Why OCR cannot run (switched off, engine missing), or None when it can."""
+    from flows.settings import get_settings
+
+    if get_settings().ocr == "off":
+        return "OCR is switched off (GOVPERF_OCR=off)"
+    try:
+        ocr_engine.engine_version()
+    except ocr_engine.OcrUnavailable as e:
+        return f"OCR unavailable: {e}"
+    return None
+
+
+def _cache_dir() -> Path:
+    from flows.settings import get_settings
+
+    return get_settings().ocr_cache_dir
+
+
+def _png(grey: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(grey).save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch[0]) >= 0x2E80
+
+
+def _fix_punctuation(chars: list[ocr_engine.OcrChar]) -> list[ocr_engine.OcrChar]:
+    out: list[ocr_engine.OcrChar] = []
+    for i, c in enumerate(chars):
+        text = _CONFUSED.get(c.text, c.text)
+        prev = out[-1].text if out and out[-1].word >= c.word - 1 else ""
+        after = chars[i + 1].text if i + 1 < len(chars) else ""
+        if text in _FULL_WIDTH_AFTER_CJK and (
+            (prev and _is_cjk(prev)) or (text == "(" and after and _is_cjk(after))
+        ):
+            text = _FULL_WIDTH_AFTER_CJK[text]
+        out.append(ocr_engine.OcrChar(text, c.x0, c.top, c.x1, c.bottom, c.conf, c.word))
+    return out
+
+
+def _mask_numbers(chars: list[ocr_engine.OcrChar]) -> tuple[list[ocr_engine.OcrChar], int]:
+    """Numbers (digit runs within one word) with a digit read below LOW_CONFIDENCE become UNREADABLE."""
+    out: list[ocr_engine.OcrChar] = []
+    masked = 0
+    i = 0
+    while i < len(chars):
+        c = chars[i]
+        if c.text not in _NUMBER_CHARS:
+            out.append(c)
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and chars[j].text in _NUMBER_CHARS and chars[j].word == c.word:
+            j += 1
+        run = chars[i:j]
+        digits = [r for r in run if r.text.isdigit()]
+        if digits and min(r.conf for r in digits) < LOW_CONFIDENCE:
+            masked += 1
+            out.append(
+                ocr_engine.OcrChar(
+                    UNREADABLE,
+                    min(r.x0 for r in run),
+                    min(r.top for r in run),
+                    max(r.x1 for r in run),
+                    max(r.bottom for r in run),
+                    min(r.conf for r in digits),
+                    c.word,
+                )
+            )
+        else:
+            out.extend(run)
+        i = j
+    return out, masked
+
+
+def _upright(grey: np.ndarray) -> np.ndarray:
+    """A page turned by a quarter (text running down the page) turned upright, by the engine's OSD."""
+    if not scan_image.turned_quarter(scan_image.ink(grey)):
+        return grey
+    turn = ocr_engine.orientation(_png(grey))
+    return np.rot90(grey, -turn // 90).copy() if turn else grey
+
+
+def _read(grey: np.ndarray, dpi: float) -> tuple[list[ocr_engine.OcrChar], list[scan_image.Rule]]:
+    angle = scan_image.skew_angle(scan_image.ink(grey))
+    if abs(angle) >= 0.05:
+        grey = scan_image.rotate(grey, angle)
+    rules, rule_pixels = scan_image.find_rules(scan_image.ink(grey), dpi)
+    # black on white: shaded header cells and scanner noise go, and so do the rules
+    clean = np.where(scan_image.ink(grey) & ~rule_pixels, 0, 255).astype(np.uint8)
+    return ocr_engine.recognise(_png(clean)), rules
+
+
+def _mean_confidence(chars: list[ocr_engine.OcrChar]) -> float:
+    return sum(c.conf for c in chars) / len(chars) if chars else 0.0
+
+
+def _scan(image: Image.Image, dpi: float) -> ScannedPage:
+    grey = _upright(scan_image.grey_without_stamps(image))
+    chars, rules = _read(grey, dpi)
+    if len(chars) >= 20 and _mean_confidence(chars) < 60:
+        # upside down reads as confident-looking garbage at best: ask the OSD once
+        turn = ocr_engine.orientation(_png(grey))
+        if turn:
+            grey = np.rot90(grey, -turn // 90).copy()
+            chars, rules = _read(grey, dpi)
+    chars = [c for c in chars if c.conf >= NOISE_CONFIDENCE]
+    chars, masked = _mask_numbers(_fix_punctuation(chars))
+    scale = 72.0 / dpi
+    height, width = grey.shape
+    return ScannedPage(
+        width=width * scale,
+        height=height * scale,
+        chars=[
+            Char(c.text, c.x0 * scale, c.x1 * scale, c.top * scale, c.bottom * scale, c.conf) for c in chars
+        ],
+        segments=[(r.x0 * scale, r.y0 * scale, r.x1 * scale, r.y1 * scale) for r in rules],
+        unreadable=masked,
+    )
+
+
+def _key(image: Image.Image, dpi: float) -> str:
+    h = hashlib.sha256()
+    h.update(f"{ocr_engine.engine_version()}|{PIPELINE_VERSION}|{dpi}|{image.mode}|{image.size}".encode())
+    h.update(image.tobytes())
+    return h.hexdigest()
+
+
+def _load(path: Path) -> ScannedPage | None:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return ScannedPage(
+            width=raw["width"],
+            height=raw["height"],
+            chars=[Char(*c) for c in raw["chars"]],
+            segments=[tuple(s) for s in raw["segments"]],  # type: ignore[misc]
+            unreadable=raw["unreadable"],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent or damaged: read the page again
+
+
+def _store(path: Path, page: ScannedPage) -> None:
+    raw = {
+        "width": page.width,
+        "height": page.height,
+        "chars": [[c.text, c.x0, c.x1, c.top, c.bottom, c.conf] for c in page.chars],
+        "segments": page.segments,
+        "unreadable": page.unreadable,
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(raw, f, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only data folder costs speed, not results
+
+
+def scan_page(image: Image.Image, dpi: float) -> ScannedPage:
+    """OCR one page image (`dpi` says how many pixels make an inch), from the cache when seen before."""
+    path = _cache_dir() / f"{_key(image, dpi)}.json"
+    cached = _load(path)
+    if cached is not None:
+        return cached
+    page = _scan(image, dpi)
+    _store(path, page)
+    return page
