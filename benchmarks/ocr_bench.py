@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     total_pages = total_wall = total_cpu = 0.0
     fields = right = wrong_amounts = 0
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores shared)")
-    print(f"{'document':34} {'pages':>5} {'wall s':>7} {'cpu s':>7} {'pages/s':>8} {'fields':>7} {'exact':>6} {'%':>6} wrong amounts")
+    print(
+        f"{'document':34} {'pages':>5} {'wall s':>7} {'cpu s':>7} {'pages/s':>8} {'fields':>7} {'exact':>6} {'%':>6} wrong amounts"
+    )
     for stem, path in scans.items():
         data = path.read_bytes()
         pages = len(pdfium.PdfDocument(data))
@@ -109,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{'all':34} {int(total_pages):5d} {total_wall:7.1f} {total_cpu:7.1f} {total_pages / total_wall:8.2f} "
         f"{fields:7d} {right:6d} {100 * right / fields:6.1f} {wrong_amounts}"
     )
-    print(f"CPU per page: {total_cpu / total_pages:.2f} s (a 10-page report: {10 * total_cpu / total_pages:.0f} s on one core)")
+    print(
+        f"CPU per page: {total_cpu / total_pages:.2f} s (a 10-page report: {10 * total_cpu / total_pages:.0f} s on one core)"
+    )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     )
     dask_address: str | None = Field(default=None, description="Scheduler address for the dask task runner.")
     ocr: Literal["on", "off"] = Field(
-        default="on", description="off: scanned pages are not OCR'd (such PDFs are rejected as no_text_layer)."
+        default="on",
+        description="off: scanned pages are not OCR'd (such PDFs are rejected as no_text_layer).",
     )
 
     @classmethod

@@ -19,12 +19,13 @@ LANGUAGE = "chi_sim"
 # per page; a page that takes longer is a pathological image, not a report
 TIMEOUT_SECONDS = 120
 
+_WORD = re.compile(r"<span class='ocrx_word' [^>]*?title='bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+);")
 _CHAR = re.compile(
-    r"<span class='ocrx_cinfo' title='x_bboxes (-?\d+) (-?\d+) (-?\d+) (-?\d+); x_conf ([\d.]+)'>(.*?)</span>",
-    re.DOTALL,
+    r"<span class='ocrx_cinfo' title='x_bboxes [-\d ]+; x_conf ([\d.]+)'>(.*?)</span>", re.DOTALL
 )
-_WORD_START = re.compile(r"<span class='ocrx_word'")
-_LINE = re.compile(r"<span class='ocr_(?:line|caption|header|textfloat)' [^>]*?title=\"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
+_LINE = re.compile(
+    r"<span class='ocr_(?:line|caption|header|textfloat)' [^>]*?title=\"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +34,12 @@ class OcrChar:
 
     top and bottom are its line's, as a text layer's font box would be: a glyph's own box
     ("一" is a thin stroke) would break the line apart when characters are grouped by baseline.
-    Within a word, x1 reaches the next character, so no space is read into a number.
     """
 
     text: str
-    x0: int
+    x0: float
     top: int
-    x1: int
+    x1: float
     bottom: int
     conf: float
     word: int  # index of the engine's word: a number is read within one word
@@ -90,26 +90,37 @@ def recognise(png: bytes, *, psm: int = 3) -> list[OcrChar]:
 
 
 def parse_hocr(text: str) -> list[OcrChar]:
+    """Characters with their word's confidence floor and evenly spaced boxes within their word.
+
+    The LSTM engine's own character boxes are approximate (neighbouring digits come out swapped
+    or overlapping); its word boxes and the order of characters within a word are reliable.
+    """
     chars: list[OcrChar] = []
-    # each word or line opening moves its index on
-    starts = [m.start() for m in _WORD_START.finditer(text)]
+    line_of: list[int] = []
     lines = list(_LINE.finditer(text))
-    word = line = -1
-    for m in _CHAR.finditer(text):
-        while word + 1 < len(starts) and starts[word + 1] < m.start():
-            word += 1
-        while line + 1 < len(lines) and lines[line + 1].start() < m.start():
+    line = -1
+    words = list(_WORD.finditer(text))
+    for index, w in enumerate(words):
+        while line + 1 < len(lines) and lines[line + 1].start() < w.start():
             line += 1
-        ch = html.unescape(m.group(6))
-        if not ch.strip():
-            continue
-        x0, top, x1, bottom = (int(m.group(i)) for i in range(1, 5))
+        x0, top, x1, bottom = (int(w.group(i)) for i in range(1, 5))
         if line >= 0:
             top, bottom = int(lines[line].group(2)), int(lines[line].group(4))
-        if chars and chars[-1].word == word and chars[-1].top == top and x0 > chars[-1].x1:
-            last = chars[-1]
-            chars[-1] = OcrChar(last.text, last.x0, last.top, x0, last.bottom, last.conf, last.word)
-        chars.append(OcrChar(ch, x0, top, x1, bottom, float(m.group(5)), word))
+        body = text[w.end() : words[index + 1].start() if index + 1 < len(words) else len(text)]
+        glyphs = [(html.unescape(m.group(2)), float(m.group(1))) for m in _CHAR.finditer(body)]
+        glyphs = [(g, conf) for g, conf in glyphs if g.strip()]
+        if not glyphs:
+            continue
+        step = (x1 - x0) / len(glyphs)
+        for k, (g, conf) in enumerate(glyphs):
+            left, right = x0 + k * step, x0 + (k + 1) * step
+            if chars and line_of[-1] == line and left <= chars[-1].x0:
+                # word boxes of one line overlap at times ("1093.75" over "万"): the engine's
+                # reading order wins, so the layout step's left-to-right sort keeps it
+                left = chars[-1].x0 + 0.5
+                right = max(right, left + 0.5)
+            chars.append(OcrChar(g, left, top, right, bottom, conf, index))
+            line_of.append(line)
     return chars
 
 

@@ -17,7 +17,7 @@ import pypdfium2.raw as pdfium_c
 
 from flows.documents.model import Document, ExtractError
 from flows.documents.normalise import normalise
-from flows.documents.ocr import MAX_OCR_SIDE, OCR_DPI, scan_page, unavailable_reason
+from flows.documents.ocr import MAX_OCR_SIDE, OCR_DPI, align_running_lines, scan_page, unavailable_reason
 from flows.documents.pdf_layout import (
     Char,
     PageContent,
@@ -360,6 +360,7 @@ def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
         chars[i] = page_chars
     for page, page_chars in zip(pages, chars, strict=True):
         page.lines = chars_to_lines(page_chars)
+    align_running_lines([p for i, p in enumerate(pages) if i in read.images])
     remove_running_lines(pages)
     blocks = build_blocks(pages)
     return Document(name=name, format="pdf", blocks=blocks, meta=meta)

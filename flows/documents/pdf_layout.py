@@ -88,7 +88,11 @@ def _line_from(chars: list[Char]) -> Line | None:
         if prev is not None:
             # text drawn twice with a small offset (simulated bold) is one character
             # (the two boxes overlap: OCR's boxes of "00" touch but do not overlap)
-            if c.text == prev.text and abs(c.x0 - prev.x0) < 0.3 * size and c.x0 < prev.x1 - 0.25 * (prev.x1 - prev.x0):
+            if (
+                c.text == prev.text
+                and abs(c.x0 - prev.x0) < 0.3 * size
+                and c.x0 < prev.x1 - 0.25 * (prev.x1 - prev.x0)
+            ):
                 continue
             parts.append(_spacing(prev, c, size))
         parts.append(c.text)

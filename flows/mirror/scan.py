@@ -31,7 +31,10 @@ def _stamp(page: Image.Image, rng: np.random.Generator) -> None:
     for k in range(4):
         draw.ellipse((cx - r + k, cy - r + k, cx + r - k, cy + r - k), outline=red)
     star = [
-        (cx + 0.35 * r * np.cos(np.pi / 2 + k * 4 * np.pi / 5), cy - 0.35 * r * np.sin(np.pi / 2 + k * 4 * np.pi / 5))
+        (
+            cx + 0.35 * r * np.cos(np.pi / 2 + k * 4 * np.pi / 5),
+            cy - 0.35 * r * np.sin(np.pi / 2 + k * 4 * np.pi / 5),
+        )
         for k in range(5)
     ]
     draw.polygon(star, fill=red)
