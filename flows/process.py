@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from flows import ocr_evidence
 from flows.documents import read_document
 from flows.documents.model import ExtractError
 from flows.reports.model import Report, ReportRecord
@@ -42,9 +43,11 @@ def reports_from_bytes(
 ) -> list[Report]:
     """Read and parse one document. Raises ExtractError with the contract's error kind."""
     document = read_document(data, name, content_type)
-    return parse_reports(
+    reports = parse_reports(
         document, file=name, sha256=sha256, page_meta=page_meta, page_title=page_title, today=today
     )
+    ocr_evidence.annotate(document, reports)
+    return reports
 
 
 def safe_reports_from_bytes(data: bytes, **kwargs: object) -> tuple[list[Report], ExtractError | None]:

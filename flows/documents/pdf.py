@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from flows.documents.model import Document, ExtractError
+from flows.documents.model import Block, Document, ExtractError
 from flows.documents.normalise import normalise
 from flows.documents.ocr import MAX_OCR_SIDE, OCR_DPI, align_running_lines, scan_page, unavailable_reason
 from flows.documents.pdf_layout import (
@@ -344,14 +344,10 @@ def _ocr_pages(read: _Pages) -> None:
         read.meta["ocr_unreadable_numbers"] = str(unreadable)
 
 
-def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
-    _check_complete(data, name)
-    why_no_ocr = unavailable_reason()
-    read = _read_pages(data, name, max_pages, ocr=why_no_ocr is None)
-    _ocr_pages(read)
-    pages, chars, edges, redo, meta = read.content, read.chars, read.edges, read.redo, read.meta
-    grids = _find_grids(data, chars, edges, redo)
-    _check_text_layer(chars, name, why_no_ocr, len(read.images))
+def assemble(
+    pages: list[PageContent], chars: list[list[Char]], grids: dict[int, list[Grid]], ocr: set[int]
+) -> list[Block]:
+    """Positioned characters and table grids of every page (OCR'd ones in `ocr`) to blocks."""
     for i, page_grids in grids.items():
         page_chars = chars[i]
         for grid in page_grids:  # a table's characters leave the text flow
@@ -360,7 +356,17 @@ def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
         chars[i] = page_chars
     for page, page_chars in zip(pages, chars, strict=True):
         page.lines = chars_to_lines(page_chars)
-    align_running_lines([p for i, p in enumerate(pages) if i in read.images])
+    align_running_lines([p for i, p in enumerate(pages) if i in ocr])
     remove_running_lines(pages)
-    blocks = build_blocks(pages)
-    return Document(name=name, format="pdf", blocks=blocks, meta=meta)
+    return build_blocks(pages)
+
+
+def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
+    _check_complete(data, name)
+    why_no_ocr = unavailable_reason()
+    read = _read_pages(data, name, max_pages, ocr=why_no_ocr is None)
+    _ocr_pages(read)
+    grids = _find_grids(data, read.chars, read.edges, read.redo)
+    _check_text_layer(read.chars, name, why_no_ocr, len(read.images))
+    blocks = assemble(read.content, read.chars, grids, set(read.images))
+    return Document(name=name, format="pdf", blocks=blocks, meta=read.meta)
