@@ -27,6 +27,9 @@ class Settings(BaseSettings):
         default="threads", description="threads, or dask for prefect-dask's DaskTaskRunner."
     )
     dask_address: str | None = Field(default=None, description="Scheduler address for the dask task runner.")
+    ocr_cache: Path | None = Field(
+        default=None, description="Folder of the OCR page cache, when not <home>/cache/ocr (shareable)."
+    )
     ocr: Literal["on", "off"] = Field(
         default="on",
         description="off: scanned pages are not OCR'd (such PDFs are rejected as no_text_layer).",
@@ -65,7 +68,7 @@ class Settings(BaseSettings):
 
     @property
     def ocr_cache_dir(self) -> Path:
-        return self.home / "cache" / "ocr"
+        return self.ocr_cache or self.home / "cache" / "ocr"
 
     @property
     def docs_dir(self) -> Path:

@@ -16,6 +16,19 @@ if not SEEDS_DIR.exists():  # a clone elsewhere: shared/ sits beside the project
     SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_ocr_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The mirror's scanned report is OCR'd once per session, not once per flow test's data folder
+    (the cache is keyed by page pixels, so sharing it changes no result)."""
+    before = os.environ.get("GOVPERF_OCR_CACHE")
+    os.environ["GOVPERF_OCR_CACHE"] = str(tmp_path_factory.mktemp("ocr-cache"))
+    yield
+    if before is None:
+        os.environ.pop("GOVPERF_OCR_CACHE", None)
+    else:
+        os.environ["GOVPERF_OCR_CACHE"] = before
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     # ~10 s to start: shared by every flow test of the session

@@ -277,7 +277,15 @@ def test_bad_input_only_ever_raises_extract_error() -> None:
             try:
                 read_document(variant, path.name)
             except ExtractError as e:
-                assert e.kind in {"corrupt", "encrypted", "no_text_layer", "unsupported_format", "too_large"}
+                # not_a_report: a scan in which OCR finds no text
+                assert e.kind in {
+                    "corrupt",
+                    "encrypted",
+                    "no_text_layer",
+                    "not_a_report",
+                    "unsupported_format",
+                    "too_large",
+                }
                 assert e.name == path.name
 
 

@@ -90,7 +90,9 @@ def test_a_second_run_changes_no_rows(demo_run):
     assert sum(s["reports_new"] for s in second["sources"]) == 0
     # incremental: each column's walk stops at its first page of known reports, and the reports
     # it revisits there are unchanged (tests/test_incremental.py counts them exactly)
-    assert 0 < sum(s["reports_unchanged"] for s in second["sources"]) <= sum(
-        s["reports_new"] for s in first["sources"]
+    assert (
+        0
+        < sum(s["reports_unchanged"] for s in second["sources"])
+        <= sum(s["reports_new"] for s in first["sources"])
     )
     assert sum(s["bodies_downloaded"] for s in second["sources"]) == 0

@@ -17,7 +17,7 @@ MAX_TILT = 1.2
 # PIL stamps the current time otherwise; the same scan must give the same bytes
 _DATE = time.gmtime(1704067200)  # 2024-01-01
 # standard deviation of the grey-level noise a scanner adds
-NOISE = 12.0
+NOISE = 8.0
 
 
 def _stamp(page: Image.Image, rng: np.random.Generator) -> None:
@@ -45,7 +45,7 @@ def _stamp(page: Image.Image, rng: np.random.Generator) -> None:
 
 
 def scan_pages(pdf: bytes, *, dpi: int = 150, seed: int = 0, stamp_last: bool = True) -> list[Image.Image]:
-    """Each page of `pdf` as a scanned picture (RGB), the last one stamped."""
+    """Each page of `pdf` as a scanned picture (grey; the stamped last one in colour)."""
     import pypdfium2 as pdfium
 
     rng = np.random.default_rng(seed)
@@ -62,8 +62,12 @@ def scan_pages(pdf: bytes, *, dpi: int = 150, seed: int = 0, stamp_last: bool = 
                 _stamp(img, rng)
             tilt = float(rng.uniform(-MAX_TILT, MAX_TILT))
             img = img.rotate(tilt, resample=Image.BICUBIC, fillcolor=(255, 255, 255))
+            stamped = stamp_last and i == len(doc) - 1
+            if not stamped:  # pages without colour are scanned in grey, as scanners do
+                img = img.convert("L")
             pixels = np.asarray(img, dtype=np.float32)
-            pixels += rng.normal(0.0, NOISE, pixels.shape[:2])[..., None].astype(np.float32)
+            noise = rng.normal(0.0, NOISE, pixels.shape[:2]).astype(np.float32)
+            pixels = pixels + (noise[..., None] if stamped else noise)
             images.append(Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)))
         return images
     finally:
@@ -79,7 +83,7 @@ def image_pdf(images: list[Image.Image], dpi: int = 150) -> bytes:
         save_all=True,
         append_images=images[1:],
         resolution=dpi,
-        quality=70,
+        quality=60,
         creationDate=_DATE,
         modDate=_DATE,
     )
