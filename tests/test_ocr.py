@@ -105,6 +105,9 @@ def test_a_number_with_an_uncertain_digit_is_left_out() -> None:
     sure = _HOCR.replace("x_conf 41.0", "x_conf 92.0")
     chars, masked = ocr._mask_numbers(ocr_engine.parse_hocr(sure))
     assert "".join(c.text for c in chars) == "金额89.5万" and masked == 0
+    two_points = sure.replace(">9</span>", ">.</span>")  # "8..5": a speck read as a point
+    chars, masked = ocr._mask_numbers(ocr_engine.parse_hocr(two_points))
+    assert "".join(c.text for c in chars) == f"金额{ocr.UNREADABLE}万" and masked == 1
 
 
 # ── whole documents ───────────────────────────────────────────────────────────────────────

@@ -34,7 +34,7 @@ OCR_DPI = 300
 # ... and a giant page at less, so that no side is longer than this many pixels
 MAX_OCR_SIDE = 6000
 # bump when preparing the image or reading the engine's output changes what a page gives
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "7"
 
 Segment = tuple[float, float, float, float]
 
@@ -42,6 +42,7 @@ _NUMBER_CHARS = frozenset("0123456789.,%")
 # ASCII punctuation the engine prints where Chinese text has the full-width form
 _FULL_WIDTH_AFTER_CJK = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？"}
 _CONFUSED = {"〈": "（", "〉": "）"}
+_OPENING_LOOKALIKES = frozenset("《{〈")
 
 
 @dataclass(slots=True)
@@ -90,6 +91,9 @@ def _fix_punctuation(chars: list[ocr_engine.OcrChar]) -> list[ocr_engine.OcrChar
         text = _CONFUSED.get(c.text, c.text)
         prev = out[-1].text if out and out[-1].word >= c.word - 1 else ""
         after = chars[i + 1].text if i + 1 < len(chars) else ""
+        closing = [n.text for n in chars[i + 1 : i + 4]]
+        if text in _OPENING_LOOKALIKES and any(t in "）)" for t in closing) and "》" not in closing:
+            text = "（"  # "《一）存在的问题": a heading's bracket read as a title mark
         if text in _FULL_WIDTH_AFTER_CJK and (
             (prev and _is_cjk(prev)) or (text == "(" and after and _is_cjk(after))
         ):
@@ -99,7 +103,8 @@ def _fix_punctuation(chars: list[ocr_engine.OcrChar]) -> list[ocr_engine.OcrChar
 
 
 def _mask_numbers(chars: list[ocr_engine.OcrChar]) -> tuple[list[ocr_engine.OcrChar], int]:
-    """Numbers (digit runs within one word) with a digit read below LOW_CONFIDENCE become UNREADABLE."""
+    """Numbers (digit runs within one word) with a digit read below LOW_CONFIDENCE, or malformed,
+    become UNREADABLE."""
     out: list[ocr_engine.OcrChar] = []
     masked = 0
     i = 0
@@ -114,7 +119,9 @@ def _mask_numbers(chars: list[ocr_engine.OcrChar]) -> tuple[list[ocr_engine.OcrC
             j += 1
         run = chars[i:j]
         digits = [r for r in run if r.text.isdigit()]
-        if digits and min(r.conf for r in digits) < LOW_CONFIDENCE:
+        # two decimal points ("1.093.75"): the engine saw a speck as a point; no reading is safe
+        malformed = sum(r.text == "." for r in run) > 1
+        if digits and (malformed or min(r.conf for r in digits) < LOW_CONFIDENCE):
             masked += 1
             out.append(
                 ocr_engine.OcrChar(
