@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.corpus.compare import FieldResult, compare_full  # noqa: E402
+from tests.corpus.compare import compare_full, is_wrong_amount  # noqa: E402
 
 SITE = ROOT / "flows" / "mirror" / "site"
 GOLDEN = ROOT / "tests" / "golden"
@@ -41,11 +41,6 @@ def golden_pdfs() -> dict[str, Path]:
         if d["role"] == "report" and d["format"] == "pdf" and (GOLDEN / f"{stem}.json").exists():
             out[stem] = SITE / d["path"].lstrip("/")
     return dict(sorted(out.items()))
-
-
-def is_wrong_amount(r: FieldResult) -> bool:
-    number = isinstance(r.got, int | float) and not isinstance(r.got, bool)
-    return number and not r.ok and not r.path.endswith("#")
 
 
 def _cpu() -> float:

@@ -76,8 +76,9 @@ def _cache_dir() -> Path:
 
 
 def _png(grey: np.ndarray) -> bytes:
+    """The picture handed to the engine: uncompressed greymap (PGM), cheaper to write than PNG."""
     out = io.BytesIO()
-    Image.fromarray(grey).save(out, format="PNG", compress_level=1)
+    Image.fromarray(grey).save(out, format="PPM")
     return out.getvalue()
 
 
@@ -149,12 +150,14 @@ def _upright(grey: np.ndarray) -> np.ndarray:
 
 
 def _read(grey: np.ndarray, dpi: float) -> tuple[list[ocr_engine.OcrChar], list[scan_image.Rule]]:
-    angle = scan_image.skew_angle(scan_image.ink(grey))
+    dark = scan_image.ink(grey)
+    angle = scan_image.skew_angle(dark)
     if abs(angle) >= 0.05:
         grey = scan_image.rotate(grey, angle)
-    rules, rule_pixels = scan_image.find_rules(scan_image.ink(grey), dpi)
+        dark = scan_image.ink(grey)
+    rules, rule_pixels = scan_image.find_rules(dark, dpi)
     # ink kept in its grey levels (its edges help the engine), paper, shading and rules white
-    clean = np.where(scan_image.ink(grey) & ~rule_pixels, grey, 255).astype(np.uint8)
+    clean = np.where(dark & ~rule_pixels, grey, 255).astype(np.uint8)
     return ocr_engine.recognise(_png(clean)), rules
 
 

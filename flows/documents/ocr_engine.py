@@ -73,7 +73,7 @@ def _environment() -> dict[str, str]:
 
 
 def recognise(png: bytes, *, psm: int = 3) -> list[OcrChar]:
-    """Characters of a page image (PNG bytes), in the engine's reading order."""
+    """Characters of a page image (PNG or PGM bytes), in the engine's reading order."""
     engine_version()
     command = ["tesseract", "stdin", "stdout", "-l", LANGUAGE, "--psm", str(psm)]
     command += ["-c", "hocr_char_boxes=1", "hocr"]
