@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from flows.documents.model import Document, Table
+from flows.reports.form_budget import parse_form_budget
 from flows.reports.model import BudgetLine
 from flows.reports.numbers import AMOUNT_RE, UNIT, clean_number_text, decimals, parse_number, to_yuan
 from flows.reports.text import merged_tables, paragraphs, section, sentence_at, table_rows
@@ -42,8 +43,12 @@ class BudgetParse:
     evidence: dict[str, str] = field(default_factory=dict)
 
 
-def parse_budget_lines(doc: Document) -> BudgetParse:
-    """Budget lines from the document's budget table, completed from its prose."""
+def parse_budget_lines(doc: Document, stream: str | None = None, *, prose: bool = True) -> BudgetParse:
+    """Budget lines from the document's budget table, completed from its prose.
+
+    Without a readable table, a form whose grid is lost (`stream`: the layout's run of cells) is
+    read by column role and figure placement (flows/reports/form_budget.py).
+    """
     result = BudgetParse()
     notes = unit_notes(doc)
     for table in merged_tables(doc):
@@ -51,8 +56,11 @@ def parse_budget_lines(doc: Document) -> BudgetParse:
         if parsed is not None and parsed.lines:
             result = parsed
             break
-    prose = parse_budget_prose(paragraphs(doc))
-    for name, line in prose.lines.items():
+    form = parse_form_budget(stream) if stream and not result.lines else None
+    if form is not None and form.lines:
+        result = BudgetParse(form.lines, form.unit, form.evidence)
+    written = parse_budget_prose(paragraphs(doc)) if prose else BudgetParse()
+    for name, line in written.lines.items():
         mine = result.lines.setdefault(name, BudgetLine())
         for attr in ("initial", "adjustment", "adjusted", "executed", "rate", "rate_text"):
             if getattr(mine, attr) is None and getattr(line, attr) is not None:
@@ -60,9 +68,9 @@ def parse_budget_lines(doc: Document) -> BudgetParse:
                 if attr in line.decimals:
                     mine.decimals[attr] = line.decimals[attr]
                 key = f"budget.{name}.{'rate' if attr == 'rate_text' else attr}"
-                if key in prose.evidence:
-                    result.evidence.setdefault(key, prose.evidence[key])
-    result.unit = result.unit or prose.unit
+                if key in written.evidence:
+                    result.evidence.setdefault(key, written.evidence[key])
+    result.unit = result.unit or written.unit
     for line in result.lines.values():
         _sign_follows_numbers(line)
     result.lines = {k: v for k, v in result.lines.items() if not v.is_empty() or v.score is not None}
@@ -83,14 +91,42 @@ def _sign_follows_numbers(line: BudgetLine) -> None:
 
 
 def _header_roles(row: list[str]) -> dict[int, str]:
+    """Column → role. When two columns name one role ("年度预算数(万元)" over the row labels, then
+    "调整后预算数"), the first is a group heading spanning the label column: the later one is the
+    column."""
     roles: dict[int, str] = {}
     for i, cell in enumerate(row):
         compact = cell.replace(" ", "")
         for role, words in HEADER_ROLES:
-            if any(w in compact for w in words) and role not in roles.values():
-                roles[i] = role
+            if any(w in compact for w in words):
+                earlier = next((j for j, r in roles.items() if r == role), None)
+                if earlier is not None and role in ("adjusted",) and _is_group_heading(row[earlier]):
+                    del roles[earlier]
+                if role not in roles.values():
+                    roles[i] = role
                 break
     return roles
+
+
+def _is_group_heading(cell: str) -> bool:
+    return bool(re.search(r"年度|情况|[（(](?:万元|元)[）)]", cell))
+
+
+def _cells_by_role(row: list[str], roles: dict[int, str]) -> dict[str, str]:
+    """Each role's cell. Values follow the row's label in the header's order: where a reader
+    dropped or merged the label column the row is shifted against the header, and reading by
+    position would put a rate into an amount."""
+    label = next((i for i, c in enumerate(row) if re.search(r"[\u4e00-\u9fff]", c)), None)
+    first = min(roles)
+    shift = first - (label + 1) if label is not None and label + 1 <= first else 0
+    out: dict[str, str] = {}
+    for i, role in roles.items():
+        j = i - shift
+        if 0 <= j < len(row) and row[j]:
+            cell = row[j]
+            if role in ("rate",) or "%" not in cell:
+                out[role] = cell
+    return out
 
 
 def _line_of(label: str) -> str | None:
@@ -162,17 +198,17 @@ def _parse_budget_rows(rows: list[list[str]], unit_note: str | None) -> BudgetPa
                 continue
             result.unit = result.unit or _unit_in(label)
             line = BudgetLine()
-            for i, role in roles.items():
-                if i >= len(row) or not row[i] or parse_number(row[i]) is None:
+            for role, cell in _cells_by_role(row, roles).items():
+                value = parse_number(cell)
+                if value is None:
                     continue
-                value = parse_number(row[i])
                 if role == "rate":
-                    line.rate, line.rate_text = value, clean_number_text(row[i])
+                    line.rate, line.rate_text = value, clean_number_text(cell)
                 elif role in ("weight", "score"):
                     setattr(line, role, value)
                 else:
                     setattr(line, role, value)
-                    line.decimals[role] = decimals(clean_number_text(row[i]))
+                    line.decimals[role] = decimals(clean_number_text(cell))
             if line.is_empty() and line.score is None:
                 continue
             result.lines[name] = line

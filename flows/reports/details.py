@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flows.reports.numbers import chinese_count, parse_number, to_yuan
 from flows.reports.text import heading_level, sentence_at, strip_heading_number
+from flows.reports.vocabulary import vocabulary
 
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元)"
 _ASSETS = {
@@ -80,6 +82,12 @@ _GRADE = re.compile(
 )
 
 
+def _sentence_before(text: str, pos: int) -> str:
+    """The sentence up to `pos`: what says whose score it is comes before it ("该指标分值10分，自评得分8分")."""
+    start = max(text.rfind(ch, 0, pos) for ch in "。；;！？!?")
+    return text[start + 1 : pos]
+
+
 def parse_score(text: str) -> tuple[float | None, list[float], str | None, dict[str, str]]:
     """(stated total, every total stated, grade, evidence). A 总分-type phrase wins over a bare 自评得分,
     and a score inside an indicator's sentence (分值…得分) is not an overall score."""
@@ -88,7 +96,7 @@ def parse_score(text: str) -> tuple[float | None, list[float], str | None, dict[
     weak = [
         (m, float(m.group(1)))
         for m in _SCORE.finditer(text)
-        if not _INDICATOR_CONTEXT.search(sentence_at(text, m.start()))
+        if not _INDICATOR_CONTEXT.search(_sentence_before(text, m.start()))
     ]
     found = [(m, v) for m, v in (strong or weak) if v <= 1000]
     candidates = list(
@@ -183,25 +191,39 @@ def parse_period_years(text: str) -> list[tuple[int, str]]:
     return [(int(m.group(1)), sentence_at(text, m.start())) for m in _PERIOD.finditer(text)]
 
 
-_META = {
-    "publisher": re.compile(r"(?:发布机构|来源|发文机关|信息来源)\s*[:：|]\s*\|?\s*([^\s|:：]{2,30})"),
-    "index_no": re.compile(r"索引号\s*[:：|]\s*\|?\s*([A-Za-z0-9\-/_]{4,40})"),
-    "published_date": re.compile(
-        r"(?:发布时间|发布日期|生成日期|成文日期)\s*[:：|]\s*\|?\s*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
-    ),
-}
+def _alternatives(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
+_SEP = r"\s*\]?\s*[:：|]?\s*\|?\s*"
+
+
+@lru_cache(maxsize=1)
+def _meta_patterns() -> dict[str, re.Pattern[str]]:
+    vocab = vocabulary()
+    publisher = _alternatives(vocab.publisher_labels)
+    return {
+        "publisher": re.compile(rf"(?:{publisher})\s*\]?\s*[:：|]\s*\|?\s*([^\s|:：\]\[]{{2,30}})"),
+        "index_no": re.compile(r"索引号\s*\]?\s*[:：|]?\s*\|?\s*([A-Za-z0-9\-/_]{4,40})"),
+        # "日期" alone must not be a form's 报告日期/填报日期/截止日期
+        "published_date": re.compile(
+            rf"(?<![告报填截止])(?:{_alternatives(vocab.published_labels)}){_SEP}{_DATE}"
+            rf"|(?:{publisher})\s*[:：]\s*[^\s|:：]{{2,20}}\s+{_DATE}"
+        ),
+    }
 
 
 def parse_header_meta(text: str) -> dict[str, str]:
     """Publisher, date and index number from a page header or metadata table, when the text holds one."""
     out: dict[str, str] = {}
     head = text[:1500]
-    for key, pattern in _META.items():
+    for key, pattern in _meta_patterns().items():
         m = pattern.search(head)
         if not m:
             continue
         if key == "published_date":
-            y, mo, d = m.groups()
+            y, mo, d = (g for g in m.groups() if g is not None)
             out[key] = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
         else:
             out[key] = m.group(1).strip()

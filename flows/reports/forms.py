@@ -39,3 +39,24 @@ def total_score(rows: Iterable[list[str]]) -> tuple[float, str] | None:
             if numbers:
                 return numbers[-1], "\t".join(cells)
     return None
+
+
+# a form's overall score in running cells: the label, an optional "(分)", then one number (the
+# score) or two (the full marks, then the score: "总分 100 94")
+_FORM_SCORE = re.compile(
+    r"(?:自评总分|自评总得分|项目总得分|自评得分|总分)\s*(?:[（(]分[)）])?\s*[:：]?\s*"
+    r"(\d{1,3}(?:\.\d{1,2})?)(?![\d.])(?:\s+(\d{1,3}(?:\.\d{1,2})?)(?![\d.%]))?"
+)
+
+
+def form_total_score(stream: str) -> tuple[float, str] | None:
+    """(score, evidence) from a flattened form's 总分/自评得分 cells; None when unclear."""
+    found = []
+    for m in _FORM_SCORE.finditer(stream):
+        first, second = float(m.group(1)), m.group(2)
+        if second is not None and first == 100:
+            found.append((float(second), m.group(0)))
+        elif second is None and first <= 100:
+            found.append((first, m.group(0)))
+    scores = {v for v, _ in found}
+    return found[0] if len(scores) == 1 and found[0][0] <= 100 else None

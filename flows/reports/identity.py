@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from flows.reports.model import Kind, Region
 from flows.reports.places import _short, find_region, find_street, strip_region_prefix
+from flows.reports.vocabulary import vocabulary
 
-REPORT_WORDS = ("绩效自评", "绩效评价", "自评报告", "自评表", "绩效报告")
+REPORT_WORDS = vocabulary().report_words
 ORG_SUFFIX = (
     r"街道办事处|办事处|服务中心|管理中心|中心|办公室|委员会|管理局|局|院|所|站|队|馆|学校|小学|中学|幼儿园|医院"
     r"|人民政府|街道办|委员会|协会|联合会|商会|总工会|工会|妇联|团委|科协|残联|法院|检察院|厅|公司"
+    r"|镇政府|乡政府|政府|股|科|处"
 )
 _ORG = re.compile(
     rf"((?:[\u4e00-\u9fff]{{2,4}}(?:省|市|自治区))?(?:[\u4e00-\u9fff]{{1,4}}(?:区|县))?[\u4e00-\u9fff（）()]{{2,24}}?(?:{ORG_SUFFIX})(?:（汇总）|\(汇总\)|汇总)?)"
@@ -39,10 +41,14 @@ _TITLE = re.compile(
 )
 
 
+_HEADER_LABEL = re.compile(r"^(?:信息名称|标题|名称|文件名称)\s*[:：]\s*")
+
+
 def find_title(paras: list[str], page_title: str | None = None) -> str | None:
     """The report's own heading: the first paragraph that opens with a self-evaluation title (a
     reader may have joined the title to the paragraph below it; the title is that paragraph's start)."""
-    for p in paras[:15]:
+    paras = [_HEADER_LABEL.sub("", p) for p in paras[:15]]
+    for p in paras:
         if p.startswith(("为", "根据", "按照")):
             continue
         m = _TITLE.match(p)
@@ -54,24 +60,36 @@ def find_title(paras: list[str], page_title: str | None = None) -> str | None:
     return page_title
 
 
-_PROJECT = re.compile(r"项目(?:支出)?绩效自评(?:表|报告)|项目支出绩效评价(?:表|报告)|项目支出.{0,6}自评表")
-_OVERALL = re.compile(r"整体支出|整体绩效|部门绩效自评|单位绩效自评")
+def _kind_of(text: str) -> Kind | None:
+    """The kind a title names: the whole unit's spending first (a bundle title such as
+    "整体支出和…专项支出" leads with the unit), then a project, fund or transfer payment."""
+    vocab = vocabulary()
+    if any(w in text for w in vocab.kind_overall):
+        return "department_overall"
+    if any(w in text for w in vocab.kind_project):
+        return "project"
+    return None
 
 
 def find_kind(title: str | None, paras: list[str], page_title: str | None = None) -> Kind | None:
-    """The title decides; without one, whichever kind the opening paragraphs speak of more."""
+    """The title decides; then the form's own labels (项目名称 …); then the opening lines."""
     for text in (title, page_title):
-        if text and _PROJECT.search(text):
-            return "project"
-        if text and _OVERALL.search(text):
-            return "department_overall"
-    head = " ".join(paras[:12])
-    project, overall = len(_PROJECT.findall(head)), len(_OVERALL.findall(head))
-    if project > overall:
+        kind = _kind_of(text or "")
+        if kind:
+            return kind
+    head = paras[:12]
+    for p in head:
+        if len(p) <= 80 and any(w in p for w in vocabulary().report_words):
+            kind = _kind_of(p)
+            if kind:
+                return kind
+    joined = " ".join(head)
+    if not any(w in joined for w in vocabulary().report_words):
+        return None  # no self-evaluation words: a budget or a notice says nothing of the kind
+    if any(w in joined for w in vocabulary().project_labels):
         return "project"
-    if overall or any(w in head for w in REPORT_WORDS):
-        return "department_overall"
-    return None
+    # 项目支出 is a budget line of every department's report, not a sign of a project report
+    return _kind_of(joined.replace("项目支出", "")[:400])
 
 
 def find_fiscal_year(
@@ -115,6 +133,11 @@ def _join_wrapped(name: str, following: str | None) -> str:
     return name
 
 
+# a county or city government named alone is the site's owner (its banner, its breadcrumb),
+# not the unit reporting
+_SITE_OWNER = re.compile(r"^(?:.{0,12}(?:省|市|区|县|州|旗))?人民政府$")
+
+
 def find_department_full(title: str | None, paras: list[str], page_title: str | None) -> str | None:
     # 1. labelled: 部门（单位）名称：…
     for i, p in enumerate(paras[:40]):
@@ -130,7 +153,7 @@ def find_department_full(title: str | None, paras: list[str], page_title: str | 
     if title and title in paras:
         i = paras.index(title)
         for p in reversed(paras[max(0, i - 2) : i]):
-            if len(p) <= 40 and re.search(rf"(?:{ORG_SUFFIX})(?:（汇总）)?$", p):
+            if len(p) <= 40 and re.search(rf"(?:{ORG_SUFFIX})(?:（汇总）)?$", p) and not _SITE_OWNER.match(p):
                 return p
     for text in (title, page_title):
         if text:
@@ -171,7 +194,9 @@ def find_department_in_body(paras: list[str], region: Region) -> str | None:
     pattern = _anchored_org(region)
     if pattern is None:
         return None
-    counts: Counter[str] = Counter(m.group(1) for m in pattern.finditer(" ".join(paras)))
+    counts: Counter[str] = Counter(
+        m.group(1) for m in pattern.finditer(" ".join(paras)) if not _SITE_OWNER.match(m.group(1))
+    )
     if not counts:
         return None
     scored = {n: sum(c for m, c in counts.items() if m.endswith(n) or n.endswith(m)) for n in counts}
@@ -183,6 +208,16 @@ def find_department_in_body(paras: list[str], region: Region) -> str | None:
     return max(spelled, key=len)
 
 
+_YEAR_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}\s*年度?|[:：\s])+")
+
+
+def without_year(name: str | None) -> str | None:
+    """'2021年度霞山区爱国街道办事处' → '霞山区爱国街道办事处': a title's year is not the unit's."""
+    if not name:
+        return name
+    return _YEAR_PREFIX.sub("", name).strip() or None
+
+
 def normalise_department(full: str, region: Region) -> str:
     name = strip_region_prefix(full, region)
     return re.sub(r"[（(]?汇总[)）]?$", "", name).strip() or name
@@ -191,7 +226,7 @@ def normalise_department(full: str, region: Region) -> str:
 def find_identity(paras: list[str], page_title: str | None, max_year: int) -> Identity:
     title = find_title(paras, page_title)
     body = " ".join(paras[:200])
-    full = find_department_full(title, paras, page_title)
+    full = without_year(find_department_full(title, paras, page_title))
     if full is None:
         full = find_department_in_body(paras, find_region(*(t for t in (title, page_title, body) if t)))
     region = find_region(*(t for t in (full, title, page_title, body) if t))

@@ -43,6 +43,12 @@ def _roles(header: list[str]) -> dict[int, str]:
     return roles
 
 
+def header_role(cell: str) -> str | None:
+    """The column role one header cell names, by the same vocabulary as whole header rows."""
+    compact = re.sub(r"\s", "", cell)
+    return next((role for role, pattern in _HEADERS if compact and pattern.search(compact)), None)
+
+
 def is_indicator_header(row: list[str]) -> bool:
     roles = set(_roles(row).values())
     return "name" in roles and bool(roles & {"target", "actual", "score"})

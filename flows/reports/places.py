@@ -10,6 +10,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from flows.reports.model import Region
+from flows.reports.vocabulary import vocabulary
 
 _MUNICIPALITIES = {"11", "12", "31", "50"}
 _STREET = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:街道|镇|乡))")
@@ -80,7 +81,22 @@ def _by_name() -> dict[str, list[Division]]:
     index: dict[str, list[Division]] = {}
     for d in divisions():
         index.setdefault(d.name, []).append(d)
+    for d in divisions():
+        for alias in _county_aliases(d):
+            if alias not in index:
+                index.setdefault(alias, []).append(d)
     return index
+
+
+def _county_aliases(d: Division) -> tuple[str, ...]:
+    """'彭水苗族土家族自治县' is written '彭水自治县' or '彭水县' in running text."""
+    if d.level != 3 or not d.name.endswith(("自治县", "自治旗")):
+        return ()
+    groups = "|".join(sorted(vocabulary().ethnic_groups, key=len, reverse=True))
+    m = re.match(rf"^(.+?)(?:(?:{groups})族)+自治(县|旗)$", d.name)
+    if not m or len(m.group(1)) < 2:
+        return ()
+    return (m.group(1) + "自治" + m.group(2), m.group(1) + m.group(2))
 
 
 def _short(name: str) -> str:
@@ -108,7 +124,7 @@ def find_region(*texts: str) -> Region:
                 divs = [
                     d for d in divs if d.city and (d.city + name in text or _short(d.city) + name in text)
                 ]
-            pos = text.find(name) if divs else -1
+            pos = _whole_word(text, name) if divs else -1
             if pos != -1:
                 found.extend((pos, d) for d in divs)
         if not found:
@@ -124,9 +140,35 @@ def find_region(*texts: str) -> Region:
         return Region(best.province, best.city, best.name, find_street(text))
     for text in texts:  # a city-level unit names no district
         for d in divisions():
-            if d.level == 2 and d.name in (text or ""):
+            if d.level == 2 and (
+                d.name in (text or "") or ((alias := _prefecture_alias(d.name)) and alias in (text or ""))
+            ):
                 return Region(d.province, d.city, None, find_street(text))
     return Region()
+
+
+_DIVISION_END = "省市区县州旗盟"
+
+
+def _whole_word(text: str, name: str) -> int:
+    """Where `name` stands as a place name in `text`, or -1. A short name inside a longer word is
+    not one ("个人缴费县级": 费县): it must start the text or follow a non-Chinese character, a
+    division (…市费县) or a year (2021年费县); a name followed by 级 is an adjective (县级)."""
+    start = text.find(name)
+    while start != -1:
+        before = text[start - 1] if start > 0 else ""
+        after = text[start + len(name) : start + len(name) + 1]
+        bounded = (
+            len(name) > 2
+            or not before
+            or not ("\u4e00" <= before <= "\u9fff")
+            or before in _DIVISION_END
+            or before in "年度我全本该"
+        )
+        if bounded and after != "级":
+            return start
+        start = text.find(name, start + 1)
+    return -1
 
 
 def find_street(text: str) -> str | None:
@@ -144,8 +186,22 @@ def strip_region_prefix(name: str, region: Region) -> str:
     """A unit's own name: province, city and district prefixes removed, the street kept."""
     out = name
     for part in (region.province, region.city, region.district):
-        for form in filter(None, (part, _short(part) if part else None)):
-            if out.startswith(form) and len(out) > len(form) + 1:
+        for form in filter(None, (part, _short(part) if part else None, _prefecture_alias(part))):
+            # "岳阳" is not stripped from "岳阳县…": that is the district's own name
+            if (
+                out.startswith(form)
+                and len(out) > len(form) + 1
+                and (form == part or out[len(form)] not in _DIVISION_END)
+            ):
                 out = out[len(form) :]
                 break
     return out
+
+
+def _prefecture_alias(name: str | None) -> str | None:
+    """'红河哈尼族彝族自治州' → '红河州': how autonomous prefectures are written in running text."""
+    if not name or not name.endswith("自治州"):
+        return None
+    groups = "|".join(sorted(vocabulary().ethnic_groups, key=len, reverse=True))
+    m = re.match(rf"^(.+?)(?:(?:{groups})族)+自治州$", name)
+    return m.group(1) + "州" if m else None

@@ -15,11 +15,18 @@ from flows.reports.forms import compact, total_score, value_after
 from flows.reports.indicators import parse_indicator_table
 from flows.reports.model import Indicator
 from flows.reports.text import clean, merged_tables, table_rows
+from flows.reports.vocabulary import vocabulary
+
+
+def _cell_label(field: str, *more: str) -> re.Pattern[str]:
+    words = (*vocabulary().labels[field], *more)
+    return re.compile("^(?:" + "|".join(re.escape(w) for w in words) + r")[:：]?$")
+
 
 _LABELS = {
-    "project_name": re.compile(r"^项目名称$"),
-    "supervisor": re.compile(r"^(?:主管部门|主管单位|预算部门)(?:（单位）)?$"),
-    "implementer": re.compile(r"^(?:实施单位|项目实施单位|执行单位|责任单位)$"),
+    "project_name": _cell_label("project_name"),
+    "supervisor": _cell_label("supervisor", "主管单位", "预算部门", "主管部门（单位）"),
+    "implementer": _cell_label("implementer", "执行单位", "责任单位"),
     "year": re.compile(r"^(?:年度|评价年度|所属年度)$"),
 }
 _GRADE = re.compile(r"^(?:评价等级|自评等级|等级|评价结论)$")

@@ -22,9 +22,16 @@ def clean(text: str) -> str:
     # a full-width comma between thousands ("３，３６１．００") is a separator, not punctuation
     text = re.sub(r"(?<=\d)，(?=\d{3}(?!\d))", ",", text)
     # "2023 年" / "8362.3 万元" spacing from PDF extraction carries no meaning
+    # but "65.07 10 99%" is three cells of a flattened row: digits on both sides stay apart
     return re.sub(
-        r"(?<=[\u4e00-\u9fff\d%（）()，。、；：“”]) (?=[\u4e00-\u9fff\d%（）()，。、；：“”])", "", text
+        r"(?<=[\u4e00-\u9fff\d%（）()，。、；：“”]) (?=[\u4e00-\u9fff\d%（）()，。、；：“”])",
+        lambda m: " " if _digit_pair(text, m.start()) else "",
+        text,
     )
+
+
+def _digit_pair(text: str, space: int) -> bool:
+    return (text[space - 1].isdigit() or text[space - 1] == "%") and text[space + 1].isdigit()
 
 
 def paragraphs(doc: Document) -> list[str]:
