@@ -10,30 +10,19 @@ from flows.reports.form_budget import parse_form_budget
 from flows.reports.model import BudgetLine
 from flows.reports.numbers import AMOUNT_RE, UNIT, clean_number_text, decimals, parse_number, to_yuan
 from flows.reports.text import merged_tables, paragraphs, section, sentence_at, table_rows
+from flows.reports.vocabulary import vocabulary
 
-# Row labels of budget tables and sub-lines of prose, most specific first.
-LINE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("basic", ("基本支出",)),
-    ("project", ("项目支出",)),
-    ("fiscal", ("财政拨款", "财政资金")),
-    ("other", ("其他资金", "其他收入", "自有资金")),
-    ("total", ("部门整体", "预算总额", "资金总额", "合计", "总计", "总额", "小计")),
+# Row labels, column headers, the budget section's headings and the sub-budgets that are not the
+# department's lines all come from vocabulary.toml ([lines], [columns], [sections]).
+_VOCAB = vocabulary()
+LINE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = _VOCAB.lines
+# the table reader stores these roles; the others ([columns] received, row_no …) only hold a place
+_TABLE_ROLES = ("rate", "weight", "score", "initial", "adjustment", "adjusted", "executed")
+HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (role, words) for role, words in _VOCAB.columns if role in _TABLE_ROLES
 )
-
-# Column headers of budget tables; order matters ("预算执行率" must not read as an amount).
-HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("rate", ("执行率", "完成率", "B/A")),
-    ("weight", ("分值", "权重")),
-    ("score", ("得分",)),
-    ("initial", ("年初预算", "年初数", "预算数（年初）")),
-    ("adjustment", ("调整数", "调整金额", "调增", "调减", "调整额", "年中调整", "预算调整", "追加")),
-    ("adjusted", ("全年预算", "调整后", "预算数", "（A）", "(A)", "预算金额")),
-    ("executed", ("执行数", "决算数", "执行金额", "实际支出", "支出数", "（B）", "(B)")),
-)
-
-SECTION_WORDS = ("预算及执行情况", "预算执行情况", "预算及执行", "预算执行及", "预算收支及执行")
-# sentences about sub-budgets that are not the department's lines
-OFF_TOPIC = ("三公", "因公出国", "公务接待", "公务用车", "结转和结余", "结转结余", "政府采购")
+SECTION_WORDS = _VOCAB.sections["budget"]
+OFF_TOPIC = _VOCAB.sections["off_topic"]
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from flows.reports.numbers import chinese_count, parse_number, to_yuan
 from flows.reports.text import heading_level, sentence_at, strip_heading_number
-from flows.reports.vocabulary import vocabulary
+from flows.reports.vocabulary import alternation, vocabulary
 
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元)"
 _ASSETS = {
@@ -71,14 +71,13 @@ def parse_staff(text: str) -> tuple[dict[str, int | None], dict[str, str]]:
     return staff, evidence
 
 
-# an overall score; the first group is strongest: "自评得分" alone may be one indicator's score
-_TOTAL_SCORE = re.compile(
-    r"(?:自评总得分|自评总分|综合评分|综合得分|总得分|总分|评价总分)(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分"
-)
-_SCORE = re.compile(r"(?:自评得分|评价得分|自评分|绩效得分|评分)(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分")
+# an overall score; the first family is strongest: "自评得分" alone may be one indicator's score
+_SCORES = vocabulary().score_labels
+_TOTAL_SCORE = re.compile(rf"(?:{alternation(_SCORES['total'])})(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分")
+_SCORE = re.compile(rf"(?:{alternation(_SCORES['plain'])})(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分")
 _INDICATOR_CONTEXT = re.compile(r"分值|权重|该项|该指标|本项|指标得")
 _GRADE = re.compile(
-    r"(?:评价结论|评价等级|绩效评级|自评等级|评价结果|等级|结论|评级)(?:为|是|:|：)?\s*[“\"「『]?(优秀|优|良好|良|中等|中|合格|差|不合格)"
+    rf"(?:{alternation(_SCORES['grade'])})(?:为|是|:|：)?\s*[“\"「『]?(优秀|优|良好|良|中等|中|合格|差|不合格)"
 )
 
 

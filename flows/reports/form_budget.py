@@ -33,24 +33,34 @@ class FormBudget:
     evidence: dict[str, str] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=1)
+def _column_words() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern of every column word, longest first, and each word's role (the first role
+    of the vocabulary that lists it)."""
+    role_of: dict[str, str] = {}
+    for role, words in vocabulary().columns:
+        for w in words:
+            role_of.setdefault(w, role)
+    words = sorted(role_of, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words)), role_of
+
+
 def _roles_in(word: str) -> list[str]:
+    return list(_cached_roles(word))
+
+
+@lru_cache(maxsize=4096)
+def _cached_roles(word: str) -> tuple[str, ...]:
     """Column roles a header word names, in the order written ("全年预算数(A)全年执行数(B)执行率")."""
     if _LETTER.fullmatch(word):
-        return []  # "(B)" alone labels the column before it, whatever that column is
-    found: list[tuple[int, str]] = []
-    taken: list[tuple[int, int]] = []
-    for role, words in vocabulary().columns:
-        for w in sorted(words, key=len, reverse=True):
-            for m in re.finditer(re.escape(w), word):
-                if any(a < m.end() and m.start() < b for a, b in taken):
-                    continue
-                taken.append((m.start(), m.end()))
-                found.append((m.start(), role))
-    ordered = [role for _, role in sorted(found)]
+        return ()  # "(B)" alone labels the column before it, whatever that column is
+    pattern, role_of = _column_words()
+    ordered = [role_of[m.group(0)] for m in pattern.finditer(word)]
     # "全年预算数(A)" names one column twice
-    return [r for i, r in enumerate(ordered) if i == 0 or r != ordered[i - 1]]
+    return tuple(r for i, r in enumerate(ordered) if i == 0 or r != ordered[i - 1])
 
 
+@lru_cache(maxsize=4096)
 def _line_of(label: str) -> str | None:
     vocab = vocabulary()
     label = re.sub(r"^其中\s*[:：]?", "", label).strip()

@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterable
 
 from flows.reports.numbers import parse_number
+from flows.reports.vocabulary import alternation, vocabulary
 
-TOTAL_SCORE_LABEL = re.compile(r"^(?:总分|总得分|合计得分|自评总分|自评总得分|总计)$")
+TOTAL_SCORE_LABEL = re.compile(rf"^(?:{alternation(vocabulary().score_labels['total_row'])})$")
 
 
 def compact(cell: str) -> str:

@@ -11,11 +11,8 @@ from flows.reports.places import _short, find_region, find_street, strip_region_
 from flows.reports.vocabulary import vocabulary
 
 REPORT_WORDS = vocabulary().report_words
-ORG_SUFFIX = (
-    r"街道办事处|办事处|服务中心|管理中心|中心|办公室|委员会|管理局|局|院|所|站|队|馆|学校|小学|中学|幼儿园|医院"
-    r"|人民政府|街道办|委员会|协会|联合会|商会|总工会|工会|妇联|团委|科协|残联|法院|检察院|厅|公司"
-    r"|镇政府|乡政府|政府|股|科|处"
-)
+# how a unit's name ends (vocabulary.toml [units]), as one alternation, in the listed order
+ORG_SUFFIX = "|".join(re.escape(w) for w in vocabulary().unit_endings)
 _ORG = re.compile(
     rf"((?:[\u4e00-\u9fff]{{2,4}}(?:省|市|自治区))?(?:[\u4e00-\u9fff]{{1,4}}(?:区|县))?[\u4e00-\u9fff（）()]{{2,24}}?(?:{ORG_SUFFIX})(?:（汇总）|\(汇总\)|汇总)?)"
 )

@@ -70,7 +70,7 @@ def build_layout(doc: Document) -> Layout:
     for block in doc.blocks:
         if isinstance(block, Table):
             for row in block.rows:
-                parts.append(" | ".join(_spaced(c) for c in row if _spaced(c)))
+                parts.append(" | ".join(c for c in map(_spaced, row) if c))
         else:
             text = _spaced(block.text)
             if text:

@@ -124,7 +124,7 @@ def find_region(*texts: str) -> Region:
                 divs = [
                     d for d in divs if d.city and (d.city + name in text or _short(d.city) + name in text)
                 ]
-            pos = _whole_word(text, name) if divs else -1
+            pos = _whole_word(text, name) if divs and name in text else -1
             if pos != -1:
                 found.extend((pos, d) for d in divs)
         if not found:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,11 +32,19 @@ class Vocabulary:
     # prose figure → its phrases (and the words that void a reading: not_between)
     prose: dict[str, tuple[str, ...]]
     indicator_categories: tuple[str, ...]
+    sections: dict[str, tuple[str, ...]]
+    unit_endings: tuple[str, ...]
+    score_labels: dict[str, tuple[str, ...]]
 
     def all_labels(self) -> tuple[str, ...]:
         """Every form label, longest first (so 项目主管部门 wins over 主管部门)."""
         words = {w for group in self.labels.values() for w in group} | set(self.stop_labels)
         return tuple(sorted(words, key=len, reverse=True))
+
+
+def alternation(words: tuple[str, ...]) -> str:
+    """Words as one regex alternation, longest first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _longest_first(words: list[str]) -> tuple[str, ...]:
@@ -63,4 +72,7 @@ def vocabulary() -> Vocabulary:
         ethnic_groups=tuple(data["places"]["ethnic_groups"]),
         prose={k: tuple(v) for k, v in data["prose"].items()},
         indicator_categories=tuple(data["indicators"]["categories"]),
+        sections={k: tuple(v) for k, v in data["sections"].items()},
+        unit_endings=tuple(data["units"]["endings"]),
+        score_labels={k: _longest_first(v) for k, v in data["score"].items()},
     )
