@@ -28,7 +28,8 @@ def server(tmp_path_factory) -> Iterator[tuple[Path, str]]:
 
 
 @pytest.fixture(scope="module")
-def mirror() -> Iterator[MirrorServer]:
+def mirror(warm_ocr_cache: None) -> Iterator[MirrorServer]:
+    # the served flow runs have 150 s: its scanned report comes from the warmed OCR cache
     with serve_mirror() as m:
         yield m
 
