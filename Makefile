@@ -10,7 +10,8 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 .PHONY: install demo test test-unit test-integration wheel-check lint format bench clean system-deps
 
-install: $(STAMP)
+# system-deps first every time (a few `command -v` checks): a package added later reaches an old .venv too
+install: system-deps $(STAMP)
 
 $(STAMP): pyproject.toml uv.lock
 	@$(MAKE) --no-print-directory system-deps
@@ -24,7 +25,9 @@ $(STAMP): pyproject.toml uv.lock
 # rows, the reader keeps the fuller text); a CJK font lets pdfium measure
 # Chinese text in PDFs whose fonts are not embedded (STSong-Light and kin) — without one it drops
 # one-glyph text objects and the reader falls back to pdfplumber, ~5x slower; chromium opens the
-# report site in the tests (network off), driven by Playwright without a browser download
+# report site in the tests (network off), driven by Playwright without a browser download;
+# tesseract-ocr with its Simplified Chinese model (in the package: nothing is downloaded at run
+# time) reads scans
 
 system-deps:
 	@missing=""; \
@@ -32,11 +35,13 @@ system-deps:
 	command -v catdoc >/dev/null 2>&1 || missing="$$missing catdoc"; \
 	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
+	ls /usr/share/tesseract-ocr/*/tessdata/chi_sim.traineddata >/dev/null 2>&1 || missing="$$missing tesseract-ocr-chi-sim"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    echo "installing$$missing"; \
 	    (apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1)) \
-	      || echo "warning: could not install$$missing (.doc files are rejected without antiword; PDFs read slower without a CJK font; the report-site test needs chromium)"; \
+	      || echo "warning: could not install$$missing (.doc files are rejected without antiword; PDFs read slower without a CJK font; the report-site test needs chromium; scans are rejected as no_text_layer without tesseract)"; \
 	  else echo "warning: missing$$missing (apt-get install$$missing)"; fi; \
 	fi
 

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
         description="Folder(s) of an operator's own source files, merged with the bundled ones "
         "(several joined by the OS path separator, ':' on Linux).",
     )
+    ocr_cache: Path | None = Field(
+        default=None, description="Folder of the OCR page cache, when not <home>/cache/ocr (shareable)."
+    )
+    ocr: Literal["on", "off"] = Field(
+        default="on",
+        description="off: scanned pages are not OCR'd (such PDFs are rejected as no_text_layer).",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -71,6 +78,10 @@ class Settings(BaseSettings):
     @property
     def parse_cache_dir(self) -> Path:
         return self.home / "cache" / "parse"
+
+    @property
+    def ocr_cache_dir(self) -> Path:
+        return self.ocr_cache or self.home / "cache" / "ocr"
 
     @property
     def docs_dir(self) -> Path:

@@ -27,6 +27,10 @@ def free_port() -> int:
 def base_env(prefect_home: Path, api_url: str | None = None, **extra: str) -> dict[str, str]:
     """The environment of a process that talks to the test server (none of the caller's Prefect profile)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GOVPERF_"))}
+    if (
+        "GOVPERF_OCR_CACHE" in os.environ
+    ):  # the session's OCR cache (tests/conftest.py): same pages, same results
+        env["GOVPERF_OCR_CACHE"] = os.environ["GOVPERF_OCR_CACHE"]
     env.update(
         PREFECT_HOME=str(prefect_home),
         PREFECT_SERVER_ANALYTICS_ENABLED="false",

@@ -370,7 +370,14 @@ def _pdf_pages(data: bytes) -> list[str]:
 def test_report_pdfs_have_pages_running_header_and_chinese_text(manifest: dict) -> None:
     pdfs = [d for d in _docs(manifest, role="report", format="pdf") if d["seed"]]
     assert len(pdfs) == 4
+    scanned = [d for d in pdfs if d.get("scanned")]
+    assert [d["seed"] for d in scanned] == ["001_99079b6c4dc218b5"]
+    for d in scanned:  # a scan: pages of pictures, no text layer at all
+        pages = _pdf_pages((SITE_DIR / d["path"].lstrip("/")).read_bytes())
+        assert len(pages) > 1 and not "".join(pages).strip(), d["path"]
     for d in pdfs:
+        if d.get("scanned"):
+            continue
         pages = _pdf_pages((SITE_DIR / d["path"].lstrip("/")).read_bytes())
         assert len(pages) > 1, d["path"]
         assert d["title"] in pages[1]  # the running header, on page 2 as on every page

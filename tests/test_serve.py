@@ -26,7 +26,8 @@ def server(prefect_api_server: tuple[Path, str]) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="module")
-def mirror() -> Iterator[MirrorServer]:
+def mirror(warm_ocr_cache: None) -> Iterator[MirrorServer]:
+    # the served flow runs have 150 s: its scanned report comes from the warmed OCR cache
     with serve_mirror() as m:
         yield m
 

@@ -92,7 +92,12 @@ DOCUMENTS = Table(
         _c("url", "VARCHAR", "Where the body was fetched from.", "文件地址", False),
         _c("page_url", "VARCHAR", "The detail page that published it.", "发布页面"),
         _c("title", "VARCHAR", "Title on the publishing page.", "标题"),
-        _c("format", "VARCHAR", "html, pdf, docx, doc, xlsx, xls or txt.", "文件格式"),
+        _c(
+            "format",
+            "VARCHAR",
+            "html, pdf, docx, doc, xlsx, xls, txt or image (a scan posted as JPG/PNG/TIFF).",
+            "文件格式",
+        ),
         _c("publisher", "VARCHAR", "Publishing body from the page header.", "发布机构"),
         _c("published_date", "DATE", "Publication date from the page header.", "发布日期"),
         _c("index_no", "VARCHAR", "Index number from the page header.", "索引号"),

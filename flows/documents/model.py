@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Format = Literal["html", "pdf", "docx", "doc", "xlsx", "xls", "txt"]
+# image: a scanned page saved as JPEG, PNG or TIFF, read by OCR
+Format = Literal["html", "pdf", "docx", "doc", "xlsx", "xls", "txt", "image"]
 ErrorKind = Literal[
     "corrupt", "encrypted", "no_text_layer", "unsupported_format", "not_a_report", "too_large"
 ]
@@ -17,6 +18,9 @@ class Paragraph:
 
     text: str
     page: int | None = None
+    # OCR'd: the engine's confidence (0-1) in its least certain line; None for a text layer.
+    # Numbers OCR was unsure of are already replaced by UNREADABLE ("□") in the text.
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,8 @@ class Table:
 
     rows: tuple[tuple[str, ...], ...]
     page: int | None = None
+    # OCR'd: the engine's mean confidence (0-1) in the table's characters; None for a text layer
+    confidence: float | None = None
 
 
 Block = Paragraph | Table

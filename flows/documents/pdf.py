@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from flows.documents.model import Document, ExtractError
+from flows.documents.model import Block, Document, ExtractError
 from flows.documents.normalise import normalise
+from flows.documents.ocr import MAX_OCR_SIDE, OCR_DPI, align_running_lines, scan_page, unavailable_reason
 from flows.documents.pdf_layout import (
     Char,
     PageContent,
@@ -34,6 +35,7 @@ _PDFIUM_LOCK = threading.Lock()
 _MIN_TABLE_EDGES = 6
 # A page "has text" with at least this many characters; fewer is a stamp or a page number on a scan.
 _MIN_PAGE_CHARS = 10
+
 
 _LOAD_ERRORS = {
     pdfium_c.FPDF_ERR_PASSWORD: ("encrypted", "password-protected PDF"),
@@ -209,11 +211,26 @@ def _unmeasured_text(page: pdfium.PdfPage) -> bool:
     return False
 
 
-def _read_pages(
-    data: bytes, name: str, max_pages: int
-) -> tuple[list[PageContent], list[list[Char]], list[list[Edge] | None], set[int], dict[str, str]]:
+@dataclass(slots=True)
+class _Pages:
     """Per page: geometry, characters, the rules drawn (None: ask pdfplumber); the pages whose text
-    pdfplumber must read instead; the document's metadata."""
+    pdfplumber must read instead; images of the pages with no text (to OCR); the document's metadata."""
+
+    content: list[PageContent]
+    chars: list[list[Char]]
+    edges: list[list[Edge] | None]
+    redo: set[int]
+    images: dict[int, tuple[object, float]]
+    meta: dict[str, str]
+
+
+def _render(page: pdfium.PdfPage, view: _View) -> tuple[object, float]:
+    """The page as a picture for OCR, and its resolution (capped for giant pages)."""
+    dpi = min(OCR_DPI, MAX_OCR_SIDE * 72 / max(*view.size, 1.0))
+    return page.render(scale=dpi / 72, grayscale=False).to_pil(), dpi
+
+
+def _read_pages(data: bytes, name: str, max_pages: int, ocr: bool) -> _Pages:
     with _PDFIUM_LOCK:
         doc = _open(data, name)
         try:
@@ -226,6 +243,7 @@ def _read_pages(
             chars: list[list[Char]] = []
             edges: list[list[Edge] | None] = []
             redo: set[int] = set()
+            images: dict[int, tuple[object, float]] = {}
             meta = {"pages": str(n), **_doc_meta(doc)}
             for i in range(n):
                 page = doc[i]
@@ -235,6 +253,8 @@ def _read_pages(
                     pages.append(PageContent(number=i + 1, width=width, height=height))
                     page_chars = _page_chars(page, view)
                     chars.append(page_chars)
+                    if ocr and len(page_chars) < _MIN_PAGE_CHARS:
+                        images[i] = _render(page, view)
                     if (view.rotation and _collapsed_text(page)) or _unmeasured_text(page):
                         redo.add(i)
                         edges.append(None)
@@ -243,20 +263,27 @@ def _read_pages(
                     edges.append(None if segments is None else segment_edges(segments))
                 finally:
                     page.close()
-            return pages, chars, edges, redo, meta
+            return _Pages(pages, chars, edges, redo, images, meta)
         finally:
             doc.close()
 
 
-def _check_text_layer(chars: list[list[Char]], name: str) -> None:
+def _check_text_layer(chars: list[list[Char]], name: str, why_no_ocr: str | None, ocr_pages: int) -> None:
     with_text = sum(1 for c in chars if len(c) >= _MIN_PAGE_CHARS)
+    if ocr_pages and with_text == 0:
+        raise ExtractError("not_a_report", f"OCR found no text on any of the {len(chars)} pages", name)
+    if ocr_pages:
+        return
+    reason = f"; {why_no_ocr}" if why_no_ocr else ""
     if with_text == 0:
         raise ExtractError(
-            "no_text_layer", f"none of the {len(chars)} pages has a text layer (scanned?)", name
+            "no_text_layer", f"none of the {len(chars)} pages has a text layer (scanned?){reason}", name
         )
     if len(chars) >= 3 and with_text / len(chars) < 0.25:
         raise ExtractError(
-            "no_text_layer", f"only {with_text} of {len(chars)} pages have a text layer (scanned?)", name
+            "no_text_layer",
+            f"only {with_text} of {len(chars)} pages have a text layer (scanned?){reason}",
+            name,
         )
     total, bad = text_health([c for page in chars for c in page])
     if bad > 0.3 * total:
@@ -303,11 +330,24 @@ def _find_grids(
     return grids
 
 
-def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
-    _check_complete(data, name)
-    pages, chars, edges, redo, meta = _read_pages(data, name, max_pages)
-    grids = _find_grids(data, chars, edges, redo)
-    _check_text_layer(chars, name)
+def _ocr_pages(read: _Pages) -> None:
+    """Pages with no text layer read by OCR: their characters and rules replace the empty ones."""
+    unreadable = 0
+    for i, (image, dpi) in sorted(read.images.items()):
+        scanned = scan_page(image, dpi)  # type: ignore[arg-type]
+        read.content[i].width, read.content[i].height = scanned.width, scanned.height
+        read.chars[i] = scanned.chars
+        read.edges[i] = segment_edges(scanned.segments)
+        unreadable += scanned.unreadable
+    if read.images:
+        read.meta["ocr_pages"] = ",".join(str(i + 1) for i in sorted(read.images))
+        read.meta["ocr_unreadable_numbers"] = str(unreadable)
+
+
+def assemble(
+    pages: list[PageContent], chars: list[list[Char]], grids: dict[int, list[Grid]], ocr: set[int]
+) -> list[Block]:
+    """Positioned characters and table grids of every page (OCR'd ones in `ocr`) to blocks."""
     for i, page_grids in grids.items():
         page_chars = chars[i]
         for grid in page_grids:  # a table's characters leave the text flow
@@ -316,6 +356,17 @@ def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
         chars[i] = page_chars
     for page, page_chars in zip(pages, chars, strict=True):
         page.lines = chars_to_lines(page_chars)
+    align_running_lines([p for i, p in enumerate(pages) if i in ocr])
     remove_running_lines(pages)
-    blocks = build_blocks(pages)
-    return Document(name=name, format="pdf", blocks=blocks, meta=meta)
+    return build_blocks(pages)
+
+
+def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
+    _check_complete(data, name)
+    why_no_ocr = unavailable_reason()
+    read = _read_pages(data, name, max_pages, ocr=why_no_ocr is None)
+    _ocr_pages(read)
+    grids = _find_grids(data, read.chars, read.edges, read.redo)
+    _check_text_layer(read.chars, name, why_no_ocr, len(read.images))
+    blocks = assemble(read.content, read.chars, grids, set(read.images))
+    return Document(name=name, format="pdf", blocks=blocks, meta=read.meta)

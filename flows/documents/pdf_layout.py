@@ -30,6 +30,7 @@ class Char:
     x1: float
     top: float
     bottom: float
+    conf: float = 100.0  # OCR's confidence (0-100); a text layer's characters are certain
 
 
 @dataclass(slots=True)
@@ -40,6 +41,7 @@ class Line:
     top: float
     bottom: float
     size: float  # glyph box height, close to the font size
+    conf: float = 100.0  # mean OCR confidence of its characters (0-100)
 
 
 @dataclass(slots=True)
@@ -51,6 +53,7 @@ class PageTable:
     x1: float
     top: float
     bottom: float
+    conf: float = 100.0  # mean OCR confidence of its characters (0-100)
 
 
 @dataclass(slots=True)
@@ -86,7 +89,12 @@ def _line_from(chars: list[Char]) -> Line | None:
     for c in chars:
         if prev is not None:
             # text drawn twice with a small offset (simulated bold) is one character
-            if c.text == prev.text and abs(c.x0 - prev.x0) < 0.3 * size:
+            # (the two boxes overlap: OCR's boxes of "00" touch but do not overlap)
+            if (
+                c.text == prev.text
+                and abs(c.x0 - prev.x0) < 0.3 * size
+                and c.x0 < prev.x1 - 0.25 * (prev.x1 - prev.x0)
+            ):
                 continue
             parts.append(_spacing(prev, c, size))
         parts.append(c.text)
@@ -101,6 +109,7 @@ def _line_from(chars: list[Char]) -> Line | None:
         top=min(c.top for c in chars),
         bottom=max(c.bottom for c in chars),
         size=size,
+        conf=sum(c.conf for c in chars) / len(chars),
     )
 
 
@@ -265,6 +274,11 @@ class _Open:
     page: int
     last_page: int
     lines: int = 1
+    conf: float = 100.0  # the least certain line's
+
+
+def _confidence(conf: float) -> float | None:
+    return None if conf >= 100.0 else round(conf / 100.0, 3)
 
 
 def _continues(para: _Open, line: Line, page: int, metrics: dict[int, _Metrics]) -> bool:
@@ -295,7 +309,7 @@ def _same_header(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return a == b and any(a)
 
 
-def _merge_tables(prev: Table, rows: list[tuple[str, ...]]) -> Table:
+def _merge_tables(prev: Table, rows: list[tuple[str, ...]], confidence: float | None = None) -> Table:
     """Append a table's continuation: a repeated header dropped, a row cut by the page break re-joined."""
     old = list(prev.rows)
     for k in range(min(3, len(old), len(rows)), 0, -1):
@@ -316,7 +330,7 @@ def _merge_tables(prev: Table, rows: list[tuple[str, ...]]) -> Table:
             merged = tuple(join_lines(a, b) if b else a for a, b in zip(last, first, strict=True))
             old[-1] = merged
             rows = rows[1:]
-    return Table(rows=tuple(old) + tuple(rows), page=prev.page)
+    return Table(rows=tuple(old) + tuple(rows), page=prev.page, confidence=confidence)
 
 
 def _table_continues(prev: Table, prev_table: PageTable | None, table: PageTable) -> bool:
@@ -342,7 +356,7 @@ def build_blocks(pages: list[PageContent]) -> list[Block]:
     def flush() -> None:
         nonlocal para
         if para is not None:
-            blocks.append(Paragraph(para.text, para.page))
+            blocks.append(Paragraph(para.text, para.page, _confidence(para.conf)))
             para = None
 
     for page in pages:
@@ -361,9 +375,14 @@ def build_blocks(pages: list[PageContent]) -> list[Block]:
                     and isinstance(prev, Table)
                     and _table_continues(prev, last_table, item)
                 ):
-                    blocks[-1] = _merge_tables(prev, rows)
+                    confidence = _confidence(item.conf)
+                    if prev.confidence is not None and confidence is not None:
+                        confidence = min(prev.confidence, confidence)
+                    blocks[-1] = _merge_tables(prev, rows, confidence or prev.confidence)
                 else:
-                    blocks.append(Table(rows=tuple(rows), page=page.number))
+                    blocks.append(
+                        Table(rows=tuple(rows), page=page.number, confidence=_confidence(item.conf))
+                    )
                 last_table = item
                 last_table_page = page.number
                 table_ended_page = index == len(items) - 1
@@ -374,9 +393,10 @@ def build_blocks(pages: list[PageContent]) -> list[Block]:
                 para.last = item
                 para.last_page = page.number
                 para.lines += 1
+                para.conf = min(para.conf, item.conf)
             else:
                 flush()
-                para = _Open(item.text, item, item, page.number, page.number)
+                para = _Open(item.text, item, item, page.number, page.number, conf=item.conf)
     flush()
     return merge_cut_paragraphs(blocks)
 
@@ -387,7 +407,8 @@ def merge_cut_paragraphs(blocks: list[Block]) -> list[Block]:
     for block in blocks:
         prev = out[-1] if out else None
         if isinstance(block, Paragraph) and isinstance(prev, Paragraph) and is_cut(prev.text, block.text):
-            out[-1] = Paragraph(join_lines(prev.text, block.text), prev.page)
+            confidences = [c for c in (prev.confidence, block.confidence) if c is not None]
+            out[-1] = Paragraph(join_lines(prev.text, block.text), prev.page, min(confidences, default=None))
         else:
             out.append(block)
     return out

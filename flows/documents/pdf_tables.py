@@ -139,4 +139,6 @@ def fill_grid(grid: Grid, chars: list[Char]) -> tuple[PageTable, list[Char]]:
         for ri, row in enumerate(grid.rows)
     ]
     x0, top, x1, bottom = grid.bbox
-    return PageTable(rows=rows, x0=x0, x1=x1, top=top, bottom=bottom), outside
+    inside = [c.conf for cell in cells.values() for c in cell]
+    conf = sum(inside) / len(inside) if inside else 100.0
+    return PageTable(rows=rows, x0=x0, x1=x1, top=top, bottom=bottom, conf=conf), outside

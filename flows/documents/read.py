@@ -49,6 +49,10 @@ def _dispatch(
         from flows.documents.doc import read_doc
 
         return read_doc(data, name)
+    if fmt == "image":
+        from flows.documents.image import read_image
+
+        return read_image(data, name, max_pages)
     if fmt == "html":
         from flows.documents.html import read_html
 

@@ -37,6 +37,11 @@ _EXTENSIONS: dict[str, Format] = {
     "xhtml": "html",
     "txt": "txt",
     "text": "txt",
+    "jpg": "image",
+    "jpeg": "image",
+    "png": "image",
+    "tif": "image",
+    "tiff": "image",
 }
 
 _CONTENT_TYPES: dict[str, Format] = {
@@ -49,7 +54,12 @@ _CONTENT_TYPES: dict[str, Format] = {
     "text/html": "html",
     "application/xhtml+xml": "html",
     "text/plain": "txt",
+    "image/jpeg": "image",
+    "image/png": "image",
+    "image/tiff": "image",
 }
+# scans posted as pictures: JPEG, PNG, TIFF (both byte orders)
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")
 
 # Names of OLE2 directory entries, as stored (UTF-16LE): enough to tell the formats apart
 # without parsing the compound file's directory.
@@ -159,6 +169,8 @@ def sniff(data: bytes, name: str = "", content_type: str | None = None) -> tuple
         return _zip_format(data, name), ""
     if data.startswith(OLE2_MAGIC):
         return _ole_format(data, name), ""
+    if data.startswith(_IMAGE_MAGIC):
+        return "image", ""
     stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if stripped.startswith(b"{\\rtf"):
         raise ExtractError("unsupported_format", "an RTF file (often saved as .doc): RTF is not read", name)

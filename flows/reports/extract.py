@@ -18,6 +18,7 @@ from flows.documents.model import ExtractError
 from flows.documents.sections import self_evaluation_parts
 from flows.kill_points import kill_point
 from flows.progress import progress
+from flows.reports import ocr_evidence
 from flows.reports.merge import merge_page_records
 from flows.reports.parse import parse_reports
 from flows.reports.parse_cache import ParseCache
@@ -60,9 +61,11 @@ def reports_from_bytes(
     """
     document = read_document(data, name, content_type)
     if sections != "self_evaluation":
-        return parse_reports(
+        reports = parse_reports(
             document, file=name, sha256=sha256, page_meta=page_meta, page_title=page_title, today=today
         )
+        ocr_evidence.annotate(document, reports)
+        return reports
     parts = self_evaluation_parts(document)
     if not parts:
         raise ExtractError("not_a_report", "a final account (决算) with no self-evaluation part", name)

@@ -13,7 +13,9 @@ NUMBER = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?"
 UNIT_FACTORS = {"亿元": 100_000_000.0, "万元": 10_000.0, "元": 1.0}
 UNIT = r"亿元|万元|元"
 # a number directly followed (spaces allowed) by a money unit or a percent sign
-AMOUNT_RE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT}|%)")
+# □ stands where OCR could not read a number with confidence (flows/documents/ocr.py): it is an
+# amount of unknown value, so the next number in the sentence does not take its role
+AMOUNT_RE = re.compile(rf"(?P<num>{NUMBER}|□)\s*(?P<unit>{UNIT}|%)")
 NUMBER_RE = re.compile(NUMBER)
 
 _CN_DIGITS = {

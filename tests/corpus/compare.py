@@ -79,6 +79,12 @@ def _is_text(path: str) -> bool:
     return any(matches(path, p) for p in TEXT_PATHS)
 
 
+def is_wrong_amount(r: FieldResult) -> bool:
+    """A number printed where the expected value is another number or none (counts are not amounts)."""
+    number = isinstance(r.got, int | float) and not isinstance(r.got, bool)
+    return number and not r.ok and not r.path.endswith("#")
+
+
 def compare_full(expected: dict[str, Any], actual: dict[str, Any]) -> list[FieldResult]:
     """Golden comparison: every leaf of either side (a leaf one side lacks counts as null)."""
     exp, got = flatten(expected), flatten(contract_view(actual))

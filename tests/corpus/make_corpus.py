@@ -1420,7 +1420,12 @@ def bad_docs(good_pdf: bytes) -> list[Doc]:
         )
     )
     docs.append(
-        Doc("b03_scanned.pdf", ["image-only PDF (a scan)"], _scanned_pdf(), {"error": "no_text_layer"})
+        Doc(
+            "b03_scanned.pdf",
+            ["image-only PDF (a scan) of no report: OCR finds no text"],
+            _scanned_pdf(),
+            {"error": "not_a_report"},
+        )
     )
     news = [
         Para("鹭江街道开展“邻里守望”志愿服务活动", "title"),

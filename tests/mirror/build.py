@@ -33,6 +33,7 @@ from tests.mirror.render import (
     render_pdf,
     render_xlsx,
 )
+from tests.mirror.scan import scanned_pdf
 from tests.mirror.seed import SeedDoc, SeedTable, level_columns, parse_seed
 from tests.mirror.sitefiles import Encoding, Site, SiteFile, http_date
 
@@ -80,8 +81,9 @@ class SeedReport:
 MINHANG_REPORTS = (
     SeedReport("000_397b2cfd6bebb201", "上海市闵行区浦锦街道社区事务受理服务中心", 2023,
                "2024-06-28 09:30", "浦锦街道", ("pdf",), ":", "闵行区"),
+    # its PDF is a scan (printed, signed, stamped, scanned): no text layer, read by OCR
     SeedReport("001_99079b6c4dc218b5", "上海市闵行区浦锦街道社区党群服务中心", 2023,
-               "2024-06-27 15:10", "浦锦街道", ("pdf", "docx"), "：", "闵行区"),
+               "2024-06-27 15:10", "浦锦街道", ("scan", "docx"), "：", "闵行区"),
     SeedReport("002_3bbc2b41b728a9a3", "上海市闵行区浦锦街道城市运行管理中心", 2023,
                "2024-06-26 11:05", "浦锦街道", ("pdf",), ":", "闵行区"),
     SeedReport("004_e0794d83f7dd1d9f", "上海市闵行区地区工作办公室（汇总）", 2021,
@@ -271,6 +273,9 @@ _ATTACHMENT_RENDERERS: dict[str, Renderer] = {
     "pdf": lambda r, d: render_pdf(d, running_header=r.title, title=r.title, author=r.publisher),
     "docx": lambda r, d: render_docx(d, title=r.title, author=r.publisher),
     "xlsx": _xlsx_for,
+    "scan": lambda r, d: scanned_pdf(
+        render_pdf(d, running_header=r.title, title=r.title, author=r.publisher), dpi=150, seed=1
+    ),
 }
 
 
@@ -302,7 +307,9 @@ def _minhang_entries(seeds: Path) -> list[_Entry]:
                 "district": report.district,
                 "content": "tables" if fmt == "xlsx" else "full",
             }
-            atts.append((fmt, _ATTACHMENT_RENDERERS[fmt](report, doc), facts))
+            if fmt == "scan":
+                facts["scanned"] = True
+            atts.append(("pdf" if fmt == "scan" else fmt, _ATTACHMENT_RENDERERS[fmt](report, doc), facts))
         entries.append(_Entry(report.title, report.published, report.publisher, report.colon, tuple(atts)))
     juesuan_title = "上海市闵行区浦锦街道2023年度部门决算"
     juesuan = render_pdf(parse_seed(JUESUAN_TEXT), running_header=juesuan_title, title=juesuan_title)

@@ -1,0 +1,261 @@
+"""A page image → positioned characters and table rules, in PDF points, as the PDF reader uses them.
+
+OCR'd characters carry the engine's confidence. A number read with low confidence is replaced
+by UNREADABLE so no parser can store it as a value: a missing amount is better than a wrong one.
+Results are cached by the page's pixels (`<home>/cache/ocr/`), like the parse cache.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from flows.documents import ocr_engine, scan_image
+from flows.documents.pdf_layout import Char, PageContent
+
+# a number with a digit read below this confidence (0-100) is not kept
+LOW_CONFIDENCE = 75.0
+# characters below this are specks, scribbles and signature strokes, not text
+NOISE_CONFIDENCE = 30.0
+# what stands in the text for a number that could not be read with confidence
+UNREADABLE = "□"
+# images are read at this resolution: rendered PDF pages, and image files rescaled to it
+# (300: at 200 dpi a 150-dpi scan's "899.52" read as "8999.52"; the engine's cost barely grows)
+OCR_DPI = 300
+# ... and a giant page at less, so that no side is longer than this many pixels
+MAX_OCR_SIDE = 6000
+# bump when preparing the image or reading the engine's output changes what a page gives
+PIPELINE_VERSION = "7"
+
+Segment = tuple[float, float, float, float]
+
+_NUMBER_CHARS = frozenset("0123456789.,%")
+# ASCII punctuation the engine prints where Chinese text has the full-width form
+_FULL_WIDTH_AFTER_CJK = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？"}
+_CONFUSED = {"〈": "（", "〉": "）"}
+_OPENING_LOOKALIKES = frozenset("《{〈")
+
+
+@dataclass(slots=True)
+class ScannedPage:
+    """One page as OCR read it; coordinates in points from the top-left of the upright page."""
+
+    width: float
+    height: float
+    chars: list[Char] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    unreadable: int = 0  # numbers left out for low confidence
+
+
+def unavailable_reason() -> str | None:
+    """Why OCR cannot run (switched off, engine missing), or None when it can."""
+    from flows.settings import get_settings
+
+    if get_settings().ocr == "off":
+        return "OCR is switched off (GOVPERF_OCR=off)"
+    try:
+        ocr_engine.engine_version()
+    except ocr_engine.OcrUnavailable as e:
+        return f"OCR unavailable: {e}"
+    return None
+
+
+def _cache_dir() -> Path:
+    from flows.settings import get_settings
+
+    return get_settings().ocr_cache_dir
+
+
+def _png(grey: np.ndarray) -> bytes:
+    """The picture handed to the engine: uncompressed greymap (PGM), cheaper to write than PNG."""
+    out = io.BytesIO()
+    Image.fromarray(grey).save(out, format="PPM")
+    return out.getvalue()
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch[0]) >= 0x2E80
+
+
+def _fix_punctuation(chars: list[ocr_engine.OcrChar]) -> list[ocr_engine.OcrChar]:
+    out: list[ocr_engine.OcrChar] = []
+    for i, c in enumerate(chars):
+        text = _CONFUSED.get(c.text, c.text)
+        prev = out[-1].text if out and out[-1].word >= c.word - 1 else ""
+        after = chars[i + 1].text if i + 1 < len(chars) else ""
+        closing = [n.text for n in chars[i + 1 : i + 4]]
+        if text in _OPENING_LOOKALIKES and any(t in "）)" for t in closing) and "》" not in closing:
+            text = "（"  # "《一）存在的问题": a heading's bracket read as a title mark
+        if text in _FULL_WIDTH_AFTER_CJK and (
+            (prev and _is_cjk(prev)) or (text == "(" and after and _is_cjk(after))
+        ):
+            text = _FULL_WIDTH_AFTER_CJK[text]
+        out.append(ocr_engine.OcrChar(text, c.x0, c.top, c.x1, c.bottom, c.conf, c.word))
+    return out
+
+
+def _mask_numbers(chars: list[ocr_engine.OcrChar]) -> tuple[list[ocr_engine.OcrChar], int]:
+    """Numbers (digit runs within one word) with a digit read below LOW_CONFIDENCE, or malformed,
+    become UNREADABLE."""
+    out: list[ocr_engine.OcrChar] = []
+    masked = 0
+    i = 0
+    while i < len(chars):
+        c = chars[i]
+        if c.text not in _NUMBER_CHARS:
+            out.append(c)
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and chars[j].text in _NUMBER_CHARS and chars[j].word == c.word:
+            j += 1
+        run = chars[i:j]
+        digits = [r for r in run if r.text.isdigit()]
+        # two decimal points ("1.093.75"): the engine saw a speck as a point; no reading is safe
+        malformed = sum(r.text == "." for r in run) > 1
+        if digits and (malformed or min(r.conf for r in digits) < LOW_CONFIDENCE):
+            masked += 1
+            out.append(
+                ocr_engine.OcrChar(
+                    UNREADABLE,
+                    min(r.x0 for r in run),
+                    min(r.top for r in run),
+                    max(r.x1 for r in run),
+                    max(r.bottom for r in run),
+                    min(r.conf for r in digits),
+                    c.word,
+                )
+            )
+        else:
+            out.extend(run)
+        i = j
+    return out, masked
+
+
+def _upright(grey: np.ndarray) -> np.ndarray:
+    """A page turned by a quarter (text running down the page) turned upright, by the engine's OSD."""
+    if not scan_image.turned_quarter(scan_image.ink(grey)):
+        return grey
+    turn = ocr_engine.orientation(_png(grey))
+    return np.rot90(grey, -turn // 90).copy() if turn else grey
+
+
+def _read(grey: np.ndarray, dpi: float) -> tuple[list[ocr_engine.OcrChar], list[scan_image.Rule]]:
+    dark = scan_image.ink(grey)
+    angle = scan_image.skew_angle(dark)
+    if abs(angle) >= 0.05:
+        grey = scan_image.rotate(grey, angle)
+        dark = scan_image.ink(grey)
+    rules, rule_pixels = scan_image.find_rules(dark, dpi)
+    # ink kept in its grey levels (its edges help the engine), paper, shading and rules white
+    clean = np.where(dark & ~rule_pixels, grey, 255).astype(np.uint8)
+    return ocr_engine.recognise(_png(clean)), rules
+
+
+def _mean_confidence(chars: list[ocr_engine.OcrChar]) -> float:
+    return sum(c.conf for c in chars) / len(chars) if chars else 0.0
+
+
+def _scan(image: Image.Image, dpi: float) -> ScannedPage:
+    grey = _upright(scan_image.grey_without_stamps(image))
+    chars, rules = _read(grey, dpi)
+    if len(chars) >= 20 and _mean_confidence(chars) < 60:
+        # upside down reads as confident-looking garbage at best: ask the OSD once
+        turn = ocr_engine.orientation(_png(grey))
+        if turn:
+            grey = np.rot90(grey, -turn // 90).copy()
+            chars, rules = _read(grey, dpi)
+    chars = [c for c in chars if c.conf >= NOISE_CONFIDENCE]
+    chars, masked = _mask_numbers(_fix_punctuation(chars))
+    scale = 72.0 / dpi
+    height, width = grey.shape
+    return ScannedPage(
+        width=width * scale,
+        height=height * scale,
+        chars=[
+            Char(c.text, c.x0 * scale, c.x1 * scale, c.top * scale, c.bottom * scale, c.conf) for c in chars
+        ],
+        segments=[(r.x0 * scale, r.y0 * scale, r.x1 * scale, r.y1 * scale) for r in rules],
+        unreadable=masked,
+    )
+
+
+def _key(image: Image.Image, dpi: float) -> str:
+    h = hashlib.sha256()
+    h.update(f"{ocr_engine.engine_version()}|{PIPELINE_VERSION}|{dpi}|{image.mode}|{image.size}".encode())
+    h.update(image.tobytes())
+    return h.hexdigest()
+
+
+def _load(path: Path) -> ScannedPage | None:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return ScannedPage(
+            width=raw["width"],
+            height=raw["height"],
+            chars=[Char(*c) for c in raw["chars"]],
+            segments=[tuple(s) for s in raw["segments"]],  # type: ignore[misc]
+            unreadable=raw["unreadable"],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent or damaged: read the page again
+
+
+def _store(path: Path, page: ScannedPage) -> None:
+    raw = {
+        "width": page.width,
+        "height": page.height,
+        "chars": [[c.text, c.x0, c.x1, c.top, c.bottom, c.conf] for c in page.chars],
+        "segments": page.segments,
+        "unreadable": page.unreadable,
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(raw, f, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only data folder costs speed, not results
+
+
+def scan_page(image: Image.Image, dpi: float) -> ScannedPage:
+    """OCR one page image (`dpi` says how many pixels make an inch), from the cache when seen before."""
+    path = _cache_dir() / f"{_key(image, dpi)}.json"
+    cached = _load(path)
+    if cached is not None:
+        return cached
+    page = _scan(image, dpi)
+    _store(path, page)
+    return page
+
+
+def _align(lines: list) -> None:
+    """Give lines that read alike (ratio >= 0.8) the text of the one most like all the others."""
+    if len(lines) < 2:
+        return
+    texts = [ln.text for ln in lines]
+
+    def likeness(a: str) -> float:
+        return sum(difflib.SequenceMatcher(None, a, b).ratio() for b in texts)
+
+    reference = max(texts, key=likeness)
+    for ln in lines:
+        if difflib.SequenceMatcher(None, ln.text, reference).ratio() >= 0.8:
+            ln.text = reference
+
+
+def align_running_lines(pages: list[PageContent]) -> None:
+    """OCR reads a running header a little differently on each page ("闵行区" once as "阅行区"):
+    its copies are given one text, so the layout step recognises it as repeated and drops it."""
+    _align([p.lines[0] for p in pages if p.lines and p.lines[0].bottom <= 0.15 * p.height])
+    _align([p.lines[-1] for p in pages if p.lines and p.lines[-1].top >= 0.85 * p.height])
