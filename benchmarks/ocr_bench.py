@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="ocr-bench-"))
     os.environ["GOVPERF_HOME"] = str(work / "home")  # an empty OCR cache: every page is read
     import pypdfium2 as pdfium
-    from flows.extract_command import extract_files
 
+    from expectations.extract_files import extract_files
     from flows.documents.read import read_document
     from tests.mirror.scan import scanned_pdf
 

@@ -269,8 +269,7 @@ def test_scanned_golden_pdf_gives_its_golden_fields(scanned_golden: dict[str, Pa
     import datetime as dt
     import json
 
-    from flows.extract_command import extract_files
-
+    from expectations.extract_files import extract_files
     from tests.corpus.compare import compare_full, is_wrong_amount
 
     for stem, path in scanned_golden.items():

@@ -185,7 +185,9 @@ def _die_with_parent() -> None:
 
 def _serve(max_memory_bytes: int) -> None:
     _die_with_parent()
-    import flows.process  # noqa: F401  (the readers and the parser: imported before the cap)
+    # the readers and the parser, imported before the cap (by name: the worker serves whatever
+    # step hands it work, so the documents layer does not import the steps above it)
+    importlib.import_module("flows.reports.extract")
 
     with contextlib.suppress(OSError, ValueError):
         limit = _mapped_bytes() + max_memory_bytes
