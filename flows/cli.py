@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import signal
 import sys
 import time
@@ -40,19 +39,12 @@ app = typer.Typer(
 console = Console(width=None if sys.stdout.isatty() else 160, markup=False, highlight=False, emoji=False)
 err = Console(stderr=True, markup=False, highlight=False, emoji=False)
 
-# C0/C1 control characters (ESC starts a terminal command) and bidi overrides (they reorder
-# what the reader sees): shown escaped, never sent raw to the terminal
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
 
 def plain(value: object) -> Text:
     """Text from anywhere, safe to print: control characters shown as \\xNN, never as markup."""
-    text = "" if value is None else str(value)
-    return Text(
-        _UNPRINTABLE.sub(
-            lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
-        )
-    )
+    from flows.analyst.output import printable
+
+    return Text(printable("" if value is None else str(value)))
 
 
 def _error(message: object) -> None:
@@ -377,7 +369,7 @@ def extract(
         sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
         return
     if not files:
-        err.print("[red]error:[/red] name at least one file (or --schema)")
+        _error("name at least one file (or --schema)")
         raise typer.Exit(2)
     from expectations.extract_files import extract_files, to_json_lines
 
@@ -531,7 +523,7 @@ def runs(
     try:
         columns, rows = read.recent_runs(path, limit)
     except duckdb.Error as e:
-        err.print(f"[red]error:[/red] {e}")
+        _error(e)
         raise typer.Exit(1) from e
     _print_rows(columns, rows)
 
@@ -654,18 +646,18 @@ def sources_suggest(
     try:
         found = suggest(url)
     except FetchFailure as e:
-        err.print(f"[red]error:[/red] {url}: {e.kind}: {e.message}")
+        _error(f"{url}: {e.kind}: {e.message}")
         raise typer.Exit(1) from e
     except ValueError as e:
-        err.print(f"[red]error:[/red] {e}")
+        _error(e)
         raise typer.Exit(2) from e
-    err.print(f"[bold]family:[/bold] {found.family}")
+    err.print(plain(f"family: {found.family}"))
     for note in found.notes:
-        err.print(f"  · {note}")
+        err.print(plain(f"  · {note}"))
     for page, links in found.pages:
-        err.print(f"[bold]{page}[/bold]: {len(links)} report link(s)")
+        err.print(plain(f"{page}: {len(links)} report link(s)"))
         for link, title in links:
-            err.print(f"    {title}  {link}")
+            err.print(plain(f"    {title}  {link}"))
     # the TOML on stdout, so `govperf sources suggest URL > my_sources/x.toml` gives a file
     console.print(
         "# Suggested by `govperf sources suggest`; every key is explained in the header of", markup=False

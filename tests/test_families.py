@@ -46,6 +46,7 @@ def _source(base_url: str, **fields: Any) -> Source:
         "region": {"province": "浙江省", "city": "杭州市", "district": "西湖区"},
         "base_url": base_url,
         "politeness": {"requests_per_second": 200.0, "backoff_base_seconds": 0.01, "max_retries": 0},
+        "allow_private_addresses": True,  # the test sites listen on loopback
     }
     data.update(fields)
     return Source.model_validate(data)

@@ -11,6 +11,7 @@ import datetime as dt
 import decimal
 import io
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -24,6 +25,18 @@ Format = Literal["table", "csv", "json", "markdown"]
 FORMATS: tuple[str, ...] = ("table", "csv", "json", "markdown")
 # a column squeezed narrower than this is no longer readable: records instead
 MIN_COLUMN = 10
+
+
+# C0/C1 control characters (ESC starts a terminal command) and bidi overrides (they reorder
+# what the reader sees): shown escaped, never sent raw to a terminal
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control characters as \\xNN / \\uNNNN."""
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def as_text(value: Any) -> str:
@@ -105,7 +118,9 @@ def print_table(
 ) -> None:
     """Rows as a table at the console's width (wrapped, never cut), or as one block per record
     when the columns cannot fit; a console with no width (a file) gets the table unwrapped."""
-    texts = [[as_text(v) for v in r] for r in rows]
+    texts = [[printable(as_text(v)) for v in r] for r in rows]
+    columns = [printable(c) for c in columns]
+    title = printable(title) if title else None
     width = None if console.width >= 10_000 else console.width
     if layout(columns, texts, width) == "records":
         _print_records(console, columns, texts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from flows.crawl import guard
 from flows.crawl.attachments import find_attachments
 from flows.crawl.discover import discover_links
 from flows.crawl.http import FetchFailure, PoliteClient, make_client
@@ -253,6 +255,14 @@ def _detail_mode(
     return detail
 
 
+def _resolves_private(host: str) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return any(not guard.is_public_address(str(info[4][0])) for info in infos)
+
+
 def suggest(url: str, client: httpx.Client | None = None) -> Suggestion:
     """Fetch the list page at url, recognise its family and propose a source; walk two pages with it."""
     parts = urlsplit(url)
@@ -269,8 +279,12 @@ def suggest(url: str, client: httpx.Client | None = None) -> Suggestion:
         "list_pages": [url],
         "region": {"province": "?", "city": "?", "district": "?"},
     }
-    provisional = Source.model_validate(base)
     notes: list[str] = []
+    if _resolves_private(host):
+        # the operator named this address; a source for it must say so, or every request is refused
+        base["allow_private_addresses"] = True
+        notes.append(f"{host} resolves to a private or loopback address: allow_private_addresses = true")
+    provisional = Source.model_validate(base)
     own = client is None
     http_client = client or make_client(provisional)
     try:
@@ -328,6 +342,8 @@ def to_toml(source: Source) -> str:
         f"list_pages = {_value(list(source.list_pages))}",
         f"kind = {_value(source.kind)}",
     ]
+    if source.allow_private_addresses:
+        lines.append("allow_private_addresses = true")
     for table in ("api", "region", "pagination", "links", "detail", "politeness"):
         value = data.pop(table, None)
         if table == "links":
