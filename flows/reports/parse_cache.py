@@ -23,7 +23,7 @@ from flows.contract.report import Report, report_from_dict
 # what a document's reports depend on besides its bytes: the readers, the parser, their libraries
 # (folders and files of the flows package)
 _CODE_DIRS = ("documents", "reports", "contract")
-_CODE_FILES = ("crawl/charset.py",)
+_CODE_FILES: tuple[str, ...] = ()  # the charset rules live with the readers (documents/)
 _LIBRARIES = (
     "pypdfium2",
     "pdfplumber",
