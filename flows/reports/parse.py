@@ -27,7 +27,7 @@ from flows.reports.project import ProjectParse, parse_project_block, project_blo
 from flows.reports.prose_indicators import parse_prose_scores
 from flows.reports.script import simplified
 from flows.reports.spending_prose import parse_spending_prose
-from flows.reports.text import clean, merged_tables
+from flows.reports.text import merged_tables
 
 
 def parse_reports(
@@ -74,7 +74,7 @@ def parse_reports(
         raise ExtractError("not_a_report", f"a notice, not a report: {heading}", file)
     if identity.kind == "project" or identity.department_full is None:
         labelled = _labelled_unit(layout, identity.kind) or (
-            None if identity.kind == "project" else value_after(_all_rows(doc), _UNIT_LABEL)
+            None if identity.kind == "project" else value_after(layout.rows, _UNIT_LABEL)
         )
         if labelled is None and identity.kind == "project" and layout.has_label("implementer"):
             # the form names its 实施单位 in a cell this copy lost: any other unit would be a guess
@@ -133,7 +133,7 @@ def parse_reports(
     report.score_total, report.score_candidates, report.score_grade, evidence = parse_score(text)
     report.evidence.update(evidence)
     if report.score_total is None:  # the 总分 row of a self-evaluation form
-        row = total_score(_all_rows(doc)) or form_total_score(layout.stream)
+        row = total_score(layout.rows) or form_total_score(layout.stream)
         if row is not None:
             report.score_total, report.evidence["score.total"] = row
             report.score_candidates = [row[0]]
@@ -283,7 +283,3 @@ _NOTICE = re.compile(r"^关于.{2,60}的(?:通知|函|意见|办法)$|通知$")
 
 def _is_notice(title: str) -> bool:
     return bool(_NOTICE.search(title.strip()))
-
-
-def _all_rows(doc: Document) -> list[list[str]]:
-    return [[clean(c) for c in row] for table in doc.tables for row in table.rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -198,6 +198,7 @@ def strip_region_prefix(name: str, region: Region) -> str:
     return out
 
 
+@cache
 def _prefecture_alias(name: str | None) -> str | None:
     """'红河哈尼族彝族自治州' → '红河州': how autonomous prefectures are written in running text."""
     if not name or not name.endswith("自治州"):
