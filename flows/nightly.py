@@ -34,9 +34,9 @@ def make_task_runner(settings: Settings) -> TaskRunner:
     """Threads (GOVPERF_CONCURRENCY of them) by default; GOVPERF_TASK_RUNNER=dask puts the tasks on
     a Dask cluster: the one at GOVPERF_DASK_ADDRESS, or a local one started for the run."""
     if settings.task_runner == "dask":
-        from prefect_dask import DaskTaskRunner
+        from flows.dask_runner import SharedApiDaskTaskRunner
 
-        return DaskTaskRunner(address=settings.dask_address) if settings.dask_address else DaskTaskRunner()
+        return SharedApiDaskTaskRunner(address=settings.dask_address)
     return ThreadPoolTaskRunner(max_workers=settings.concurrency)
 
 
@@ -56,17 +56,17 @@ def batch_task(
     ref = collect_batch(
         batch, index, run_dir, raw_dir, cache_dir, db_path, full_refresh=full_refresh, workers=workers
     )
-    get_run_logger().info(
-        "batch %d: sources=%d documents=%d from_cache=%d reports=%d rejected=%d requests=%d "
-        "bodies_downloaded=%d seconds=%.2f",
+    logger = get_run_logger()
+    for c in ref.crawled:
+        logger.info(" ".join(f"{k}={v}" for k, v in c.items()).replace("source=", "crawled source=", 1))
+    logger.info(
+        "batch %d: sources=%d documents=%d from_cache=%d reports=%d rejected=%d seconds=%.2f",
         ref.index,
         len(ref.sources),
         ref.documents,
         ref.from_cache,
         ref.reports,
         ref.rejected,
-        ref.requests,
-        ref.bodies_downloaded,
         ref.seconds,
     )
     return ref

@@ -39,6 +39,8 @@ class BatchRef:
     requests: int = 0
     bodies_downloaded: int = 0
     seconds: float = 0.0
+    # per source: what its crawl did (the operator's log line)
+    crawled: list[dict[str, object]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -133,7 +135,26 @@ def collect_batch(
         requests=sum(c.requests for c in result.crawls),
         bodies_downloaded=sum(c.bodies_downloaded for c in result.crawls),
         seconds=time.perf_counter() - started,
+        crawled=[_crawl_facts(c, sp) for c, sp in zip(result.crawls, result.spilled, strict=True)],
     )
+
+
+def _crawl_facts(c: CrawlOutcome, spilled: Spilled) -> dict[str, object]:
+    return {
+        "source": c.source,
+        "list_pages": c.list_pages,
+        "links": c.links,
+        "documents": len(c.documents),
+        "requests": c.requests,
+        "not_modified": c.not_modified,
+        "bodies_downloaded": c.bodies_downloaded,
+        "errors": len(c.errors),
+        "walked_in_full": c.walked_in_full,
+        "seconds": round((c.finished - c.started).total_seconds(), 2),
+        "from_cache": spilled.from_cache,
+        "reports": spilled.records,
+        "rejected": len(spilled.rejected),
+    }
 
 
 def read_batch(ref: BatchRef) -> BatchResult:
