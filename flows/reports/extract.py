@@ -13,7 +13,6 @@ from flows.contract.report import Report, ReportRecord
 from flows.crawl.archive import RawArchive
 from flows.crawl.model import FetchedDocument
 from flows.documents import read_document
-from flows.documents.budget import run_within_budget
 from flows.documents.model import ExtractError
 from flows.documents.sections import self_evaluation_parts
 from flows.kill_points import kill_point
@@ -22,6 +21,7 @@ from flows.reports import ocr_evidence
 from flows.reports.merge import merge_page_records
 from flows.reports.parse import parse_reports
 from flows.reports.parse_cache import ParseCache
+from flows.reports.read_safely import safe_reports_from_bytes
 
 
 @dataclass(slots=True)
@@ -79,18 +79,6 @@ def reports_from_bytes(
     if not reports and first_error is not None:
         raise first_error
     return reports
-
-
-def safe_reports_from_bytes(data: bytes, **kwargs: object) -> tuple[list[Report], ExtractError | None]:
-    """Like reports_from_bytes, but never raises: a reader's unexpected failure is `corrupt`,
-    and the reading runs in a worker under the document budget (flows/documents/budget.py)."""
-    name = str(kwargs.get("name", ""))
-    try:
-        return run_within_budget(reports_from_bytes, data, label=name, **kwargs), None
-    except ExtractError as e:
-        return [], e
-    except Exception as e:  # a reader bug must not stop the run; the file is kept and listed
-        return [], ExtractError("corrupt", f"{type(e).__name__}: {e}", name)
 
 
 def extract_documents(
