@@ -334,3 +334,16 @@ def test_plain_builds_no_data_docs(tmp_path, run_records):
     records = copy.deepcopy(run_records[:3])
     assert check_records(records, TODAY, docs_dir=tmp_path / "docs", engine="plain") is None
     assert not (tmp_path / "docs").exists()
+
+
+def test_a_night_with_nothing_new_validates_without_gx(run_records):
+    from expectations.run_checks import all_unchanged, run_engine
+
+    records = copy.deepcopy(run_records[:5])
+    stored = incoming_frame(records).drop("report_idx").select(list(CURRENT_SCHEMA))
+    assert all_unchanged(records, stored)
+    assert run_engine(records, stored, Path("docs")) == "plain"
+    records[2].report.score_total = (records[2].report.score_total or 0) + 7  # a revised report
+    assert not all_unchanged(records, stored)
+    assert run_engine(records, stored, Path("docs")) == "gx"
+    assert not all_unchanged(records, None)  # the warehouse could not be read: nothing is known
