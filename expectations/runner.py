@@ -7,22 +7,17 @@ import datetime as dt
 import logging
 import os
 from pathlib import Path
-from typing import Any, Literal
-
-import polars as pl
+from typing import TYPE_CHECKING, Any, Literal
 
 from expectations import docs
-from expectations.derive import (
-    budget_lines_frame,
-    incoming_frame,
-    indicators_frame,
-    reports_frame,
-    warehouse_reports_frame,
-)
 from expectations.docs_offline import make_offline
 from expectations.plain import PlainRun
+from expectations.rows import budget_lines_rows, indicators_rows, reports_rows
 from expectations.suites import MAX_YEAR_PARAMETER, Check, Table, checks_by_id, load_suite_dicts
 from flows.contract.report import FINDING_FIELDS, Finding, Report, ReportRecord
+
+if TYPE_CHECKING:  # polars only where frames are built: the plain evaluator reads rows
+    import polars as pl
 
 # the columns that identify a row of each derived frame in GX's unexpected_index_list
 _KEYS: dict[str, list[str]] = {
@@ -46,6 +41,7 @@ def _gx():  # GX is slow to import (~3 s): only when validating
 def _pandas(frame: pl.DataFrame):
     # built from Python lists rather than Arrow: keeps pyarrow out of the install
     import pandas as pd
+    import polars as pl
 
     flat = frame.select([c for c, t in frame.schema.items() if not isinstance(t, pl.List)])
     return pd.DataFrame(flat.to_dict(as_series=False))
@@ -193,24 +189,38 @@ def check_records(
     today = today or dt.date.today()
     if not records:
         return None
+    if engine == "auto":
+        engine = choose_engine(len(records), docs_dir=docs_dir)
+    if engine not in ("gx", "plain"):
+        raise ValueError(f"engine {engine!r}: one of auto, gx, plain")
     reports = [r.report for r in records]
-    frames: dict[Table, pl.DataFrame] = {
-        "reports": reports_frame(reports, today),
-        "budget_lines": budget_lines_frame(reports),
-        "indicators": indicators_frame(reports),
-    }
+    # the plain evaluator reads the rows as they are; GX validates typed frames of them
+    frames: dict[Table, Any]
+    if engine == "gx":
+        from expectations.derive import budget_lines_frame, indicators_frame, reports_frame
+
+        frames = {
+            "reports": reports_frame(reports, today),
+            "budget_lines": budget_lines_frame(reports),
+            "indicators": indicators_frame(reports),
+        }
+    else:
+        frames = {
+            "reports": reports_rows(reports, today),
+            "budget_lines": budget_lines_rows(reports),
+            "indicators": indicators_rows(reports),
+        }
     if current is not None:
+        from expectations.derive import incoming_frame, warehouse_reports_frame
+
         frames["warehouse_reports"] = warehouse_reports_frame(
             incoming_frame(records), current, fetched_locations
         )
-    if engine == "auto":
-        engine = choose_engine(len(records), docs_dir=docs_dir)
-    if engine == "gx":
-        run: SuiteRun | PlainRun = SuiteRun(max_year=today.year, docs_dir=docs_dir, run_name=run_name)
-    elif engine == "plain":
-        run = PlainRun(max_year=today.year)
-    else:
-        raise ValueError(f"engine {engine!r}: one of auto, gx, plain")
+    run = (
+        SuiteRun(max_year=today.year, docs_dir=docs_dir, run_name=run_name)
+        if engine == "gx"
+        else PlainRun(max_year=today.year)
+    )
     findings: list[list[Finding]] = [[] for _ in records]
     for table, frame in frames.items():
         for check, rows in run.validate(table, frame):

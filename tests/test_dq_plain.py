@@ -139,20 +139,49 @@ def run_records() -> list[ReportRecord]:
     return records + _broken(records)
 
 
-def test_gx_and_plain_find_the_same_on_every_document_and_every_break(run_records):
+@pytest.fixture(scope="module")
+def by_gx(run_records) -> tuple[pl.DataFrame, list[ReportRecord]]:
     stored = _stored(run_records)
-    by_gx, by_plain = copy.deepcopy(run_records), copy.deepcopy(run_records)
-    check_records(by_gx, TODAY, current=stored, engine="gx")
-    check_records(by_plain, TODAY, current=stored, engine="plain")
-    gx, pl_ = _findings(by_gx), _findings(by_plain)
+    records = copy.deepcopy(run_records)
+    check_records(records, TODAY, current=stored, engine="gx")
+    return stored, records
+
+
+def _by_plain(run_records, stored) -> list[ReportRecord]:
+    records = copy.deepcopy(run_records)
+    check_records(records, TODAY, current=stored, engine="plain")
+    return records
+
+
+def test_gx_and_plain_find_the_same_on_every_document_and_every_break(run_records, by_gx):
+    stored, gx_records = by_gx
+    plain_records = _by_plain(run_records, stored)
+    gx, pl_ = _findings(gx_records), _findings(plain_records)
     differ = [
         (r.report.file, r.source_url, g, p) for r, g, p in zip(run_records, gx, pl_, strict=True) if g != p
     ]
     assert differ == []
-    assert [r.report.dq for r in by_gx] == [r.report.dq for r in by_plain]
+    assert [r.report.dq for r in gx_records] == [r.report.dq for r in plain_records]
     # the comparison means something only if every check fired somewhere
     fired = {f[0] for found in gx for f in found}
     assert fired == {e["meta"]["check"] for s in load_suite_dicts().values() for e in s["expectations"]}
+
+
+def test_the_corpus_comparison_catches_a_wrong_twin(run_records, by_gx, monkeypatch):
+    """A uniqueness twin that keeps a value's first row (pandas' default, not GX's) misses the
+    incoming half of every duplicate pair: the comparison above would fail."""
+
+    def first_kept(values: list[Any], kw: dict[str, Any]) -> list[bool]:
+        seen: set[Any] = set()
+        out = []
+        for v in values:
+            out.append(v in seen)
+            seen.add(v)
+        return out
+
+    monkeypatch.setitem(plain.EVALUATORS, "expect_column_values_to_be_unique", (set(), False, first_kept))
+    stored, gx_records = by_gx
+    assert _findings(_by_plain(run_records, stored)) != _findings(gx_records)
 
 
 # ── expectation by expectation, beyond what the suites use today ───────────────────────────
@@ -277,11 +306,11 @@ def test_the_cases_are_not_all_trivial(gx_answers):
 
 def test_a_wrong_twin_is_caught(gx_answers, monkeypatch):
     """A twin that forgets GX skips nulls in a set check answers differently, and the comparison says so."""
-    own, _ = plain.EVALUATORS["expect_column_values_to_be_in_set"]
+    own, _, _ = plain.EVALUATORS["expect_column_values_to_be_in_set"]
     monkeypatch.setitem(
         plain.EVALUATORS,
         "expect_column_values_to_be_in_set",
-        (own, lambda col, kw: (~col.is_in(kw["value_set"]).fill_null(False) | col.is_null(), False)),
+        (own, True, lambda values, kw: [v not in kw["value_set"] for v in values]),
     )
     wrong = [_rows(PlainRun(max_year=6, suites=_one_suite(e)), e, FRAME) for e in CASES]
     assert wrong != gx_answers
@@ -290,7 +319,9 @@ def test_a_wrong_twin_is_caught(gx_answers, monkeypatch):
 def test_an_unknown_expectation_type_is_refused_by_name():
     with pytest.raises(UnsupportedExpectation, match="expect_column_values_to_match_regex"):
         unexpected_rows(
-            _expectation("expect_column_values_to_match_regex", column="name", regex="a"), FRAME, {}
+            _expectation("expect_column_values_to_match_regex", column="name", regex="a"),
+            FRAME.to_dicts(),
+            {},
         )
 
 
@@ -315,7 +346,7 @@ def test_an_unknown_expectation_type_is_refused_by_name():
 )
 def test_what_the_twins_cannot_do_is_refused(expectation):
     with pytest.raises(UnsupportedExpectation):
-        unexpected_rows(expectation, FRAME, {"max_year": 2026})
+        unexpected_rows(expectation, FRAME.to_dicts(), {"max_year": 2026})
 
 
 def test_every_expectation_the_suites_use_has_a_twin():

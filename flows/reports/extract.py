@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flows.contract.report import Report, ReportRecord
-from flows.crawl.archive import RawArchive
-from flows.crawl.model import FetchedDocument
 from flows.documents import read_document
 from flows.documents.model import ExtractError
 from flows.documents.sections import self_evaluation_parts
@@ -20,8 +19,12 @@ from flows.progress import progress
 from flows.reports import ocr_evidence
 from flows.reports.merge import merge_page_records
 from flows.reports.parse import parse_reports
-from flows.reports.parse_cache import ParseCache
 from flows.reports.read_safely import safe_reports_from_bytes
+
+if TYPE_CHECKING:  # types only: the reading worker imports this module and needs none of them
+    from flows.crawl.archive import RawArchive
+    from flows.crawl.model import FetchedDocument
+    from flows.reports.parse_cache import ParseCache
 
 
 @dataclass(slots=True)
