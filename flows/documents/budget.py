@@ -202,8 +202,11 @@ def _die_with_parent() -> None:
 
 def _serve(max_memory_bytes: int) -> None:
     _die_with_parent()
-    # the readers and the parser, imported before the cap (by name: the worker serves whatever
-    # step hands it work, so the documents layer does not import the steps above it)
+    # the parser, imported before the cap (by name: the worker serves whatever step hands it
+    # work, so the documents layer does not import the steps above it). A format's library is
+    # imported when a file of that format first arrives, under the cap: its mapping counts
+    # against the budget (pdfium + pdfplumber ~30 MB, numpy + PIL for OCR ~140 MB of 1.5 GB),
+    # and a worker that never sees a PDF never pays for them
     importlib.import_module("flows.reports.extract")
 
     with contextlib.suppress(OSError, ValueError):
