@@ -24,14 +24,16 @@ def check_run(
     docs_dir: Path | None = None,
     run_id: str | None = None,
     today: dt.date | None = None,
-    engine: Engine = "auto",
+    engine: Engine = "gx",
 ) -> list[dict[str, Any]]:
     """The whole run's checks before its load: every suite on every record (the duplicate check
     compares across sources and with the warehouse), the Data Docs, and the run-health alerts
     (returned). The warehouse is read once, read-only; it may not exist yet.
 
-    engine="auto": run_engine's rule (a night with nothing new validates without GX and leaves
-    the last Data Docs standing; otherwise GX, which builds them)."""
+    engine="auto" applies run_engine's rule: a night whose every report the warehouse already
+    holds as current validates without GX (same findings) and builds no Data Docs, so the last
+    run's stay; any other night validates with GX and builds them. The default, "gx", is the
+    night as it was: every run builds its Data Docs."""
     current = read_current_reports(db_path)
     fetched = frozenset(d.url for c in crawls for d in c.documents)
     if engine == "auto":

@@ -378,3 +378,23 @@ def test_a_night_with_nothing_new_validates_without_gx(run_records):
     assert not all_unchanged(records, stored)
     assert run_engine(records, stored, Path("docs")) == "gx"
     assert not all_unchanged(records, None)  # the warehouse could not be read: nothing is known
+
+
+def test_check_run_on_a_night_with_nothing_new(seed_home, seeds_dir, tmp_path):
+    """engine="auto" on the seeds' warehouse, fed the same seeds again: findings as GX gives
+    them, and no Data Docs (the last run's stay)."""
+    import sys
+
+    from expectations.run_checks import check_run
+    from flows.reports.extract import Extracted
+    from tests.seed_warehouse import TODAY as SEED_DAY
+    from tests.seed_warehouse import seed_records
+
+    db = seed_home / "warehouse.duckdb"
+    by_gx, by_plain = seed_records(seeds_dir), seed_records(seeds_dir)
+    check_run([], Extracted(records=by_gx), db, tmp_path / "gx-docs", "gx-run", SEED_DAY, engine="gx")
+    gx_loaded = "great_expectations" in sys.modules
+    check_run([], Extracted(records=by_plain), db, tmp_path / "docs", "plain-run", SEED_DAY, engine="auto")
+    assert gx_loaded and (tmp_path / "gx-docs" / "index.html").is_file()
+    assert not (tmp_path / "docs").exists()
+    assert _findings(by_plain) == _findings(by_gx) and any(_findings(by_gx))
