@@ -7,21 +7,17 @@ import datetime as dt
 import logging
 import os
 from pathlib import Path
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any, Literal
 
 from expectations import docs
-from expectations.derive import (
-    budget_lines_frame,
-    incoming_frame,
-    indicators_frame,
-    reports_frame,
-    warehouse_reports_frame,
-)
 from expectations.docs_offline import make_offline
+from expectations.plain import PlainRun
+from expectations.rows import budget_lines_rows, indicators_rows, reports_rows
 from expectations.suites import MAX_YEAR_PARAMETER, Check, Table, checks_by_id, load_suite_dicts
 from flows.contract.report import FINDING_FIELDS, Finding, Report, ReportRecord
+
+if TYPE_CHECKING:  # polars only where frames are built: the plain evaluator reads rows
+    import polars as pl
 
 # the columns that identify a row of each derived frame in GX's unexpected_index_list
 _KEYS: dict[str, list[str]] = {
@@ -45,6 +41,7 @@ def _gx():  # GX is slow to import (~3 s): only when validating
 def _pandas(frame: pl.DataFrame):
     # built from Python lists rather than Arrow: keeps pyarrow out of the install
     import pandas as pd
+    import polars as pl
 
     flat = frame.select([c for c, t in frame.schema.items() if not isinstance(t, pl.List)])
     return pd.DataFrame(flat.to_dict(as_series=False))
@@ -57,7 +54,14 @@ def _plain(value: Any) -> Any:
 class SuiteRun:
     """One GX context for one run of the checks, so a run's results render as one Data Docs site."""
 
-    def __init__(self, *, max_year: int, docs_dir: Path | None = None, run_name: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        max_year: int,
+        docs_dir: Path | None = None,
+        run_name: str | None = None,
+        suites: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         gx = _gx()
         from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -69,7 +73,7 @@ class SuiteRun:
         if docs_dir is not None:
             self.context.variables.data_docs_sites = docs.site_config(docs_dir)
         self.max_year = max_year
-        self.suites = load_suite_dicts()
+        self.suites = suites if suites is not None else load_suite_dicts()
         self.checks = checks_by_id()
         self.run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
         self._source = self.context.data_sources.add_pandas("govperf")
@@ -140,6 +144,31 @@ def set_dq(report: Report, found: list[Finding]) -> None:
     }
 
 
+Engine = Literal["auto", "gx", "plain"]
+# from this many records on, GX's fixed cost (import and context, ~2.5 s) is a small part of the
+# run's validation (benchmarks/dq_bench.py); below it the plain evaluator answers the same
+GX_AMORTISED_AT = 1000
+
+
+def choose_engine(
+    n_records: int, *, docs_dir: Path | None = None, unchanged: bool = False
+) -> Literal["gx", "plain"]:
+    """Which evaluator runs the suites. Both give the same findings (tests/test_dq_plain.py), so
+    the rule only weighs GX's fixed cost against what it buys:
+
+    - unchanged (every record is a version the warehouse already holds as current, so the last
+      run validated and documented exactly this content): plain, and no new Data Docs;
+    - Data Docs wanted (docs_dir): GX, which renders them;
+    - many records (≥ GX_AMORTISED_AT): GX, its start-up cost amortised;
+    - otherwise (`govperf extract`, a handful of files): plain.
+    """
+    if unchanged:
+        return "plain"
+    if docs_dir is not None or n_records >= GX_AMORTISED_AT:
+        return "gx"
+    return "plain"
+
+
 def check_records(
     records: list[ReportRecord],
     today: dt.date | None = None,
@@ -148,27 +177,50 @@ def check_records(
     fetched_locations: frozenset[str] = frozenset(),
     docs_dir: Path | None = None,
     run_name: str | None = None,
+    engine: Engine = "auto",
 ) -> Path | None:
     """Every suite on these records: each record's findings (and its report's `dq`) are set.
 
     With `current` (the warehouse's current reports, expectations.current) the warehouse-level
     duplicate check runs too; with `docs_dir` the run's Data Docs are built there (the index
-    page's path is returned).
+    page's path is returned). engine="auto" picks by choose_engine (records, docs_dir); "plain"
+    never builds Data Docs (None is returned), "gx" always validates with GX.
     """
     today = today or dt.date.today()
     if not records:
         return None
+    if engine == "auto":
+        engine = choose_engine(len(records), docs_dir=docs_dir)
+    if engine not in ("gx", "plain"):
+        raise ValueError(f"engine {engine!r}: one of auto, gx, plain")
     reports = [r.report for r in records]
-    frames: dict[Table, pl.DataFrame] = {
-        "reports": reports_frame(reports, today),
-        "budget_lines": budget_lines_frame(reports),
-        "indicators": indicators_frame(reports),
-    }
+    # the plain evaluator reads the rows as they are; GX validates typed frames of them
+    frames: dict[Table, Any]
+    if engine == "gx":
+        from expectations.derive import budget_lines_frame, indicators_frame, reports_frame
+
+        frames = {
+            "reports": reports_frame(reports, today),
+            "budget_lines": budget_lines_frame(reports),
+            "indicators": indicators_frame(reports),
+        }
+    else:
+        frames = {
+            "reports": reports_rows(reports, today),
+            "budget_lines": budget_lines_rows(reports),
+            "indicators": indicators_rows(reports),
+        }
     if current is not None:
+        from expectations.derive import incoming_frame, warehouse_reports_frame
+
         frames["warehouse_reports"] = warehouse_reports_frame(
             incoming_frame(records), current, fetched_locations
         )
-    run = SuiteRun(max_year=today.year, docs_dir=docs_dir, run_name=run_name)
+    run = (
+        SuiteRun(max_year=today.year, docs_dir=docs_dir, run_name=run_name)
+        if engine == "gx"
+        else PlainRun(max_year=today.year)
+    )
     findings: list[list[Finding]] = [[] for _ in records]
     for table, frame in frames.items():
         for check, rows in run.validate(table, frame):

@@ -20,14 +20,11 @@ import numpy as np
 from PIL import Image
 
 from flows.documents import ocr_engine, scan_image
+from flows.documents.model import LOW_CONFIDENCE, UNREADABLE
 from flows.documents.pdf_layout import Char, PageContent
 
-# a number with a digit read below this confidence (0-100) is not kept
-LOW_CONFIDENCE = 75.0
 # characters below this are specks, scribbles and signature strokes, not text
 NOISE_CONFIDENCE = 30.0
-# what stands in the text for a number that could not be read with confidence
-UNREADABLE = "□"
 # images are read at this resolution: rendered PDF pages, and image files rescaled to it
 # (300: at 200 dpi a 150-dpi scan's "899.52" read as "8999.52"; the engine's cost barely grows)
 OCR_DPI = 300

@@ -7,9 +7,11 @@ form a table grid.
 from __future__ import annotations
 
 import ctypes
+import functools
 import io
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -17,7 +19,6 @@ import pypdfium2.raw as pdfium_c
 
 from flows.documents.model import Block, Document, ExtractError
 from flows.documents.normalise import normalise
-from flows.documents.ocr import MAX_OCR_SIDE, OCR_DPI, align_running_lines, scan_page, unavailable_reason
 from flows.documents.pdf_layout import (
     Char,
     PageContent,
@@ -226,11 +227,13 @@ class _Pages:
 
 def _render(page: pdfium.PdfPage, view: _View) -> tuple[object, float]:
     """The page as a picture for OCR, and its resolution (capped for giant pages)."""
+    from flows.documents.ocr import MAX_OCR_SIDE, OCR_DPI
+
     dpi = min(OCR_DPI, MAX_OCR_SIDE * 72 / max(*view.size, 1.0))
     return page.render(scale=dpi / 72, grayscale=False).to_pil(), dpi
 
 
-def _read_pages(data: bytes, name: str, max_pages: int, ocr: bool) -> _Pages:
+def _read_pages(data: bytes, name: str, max_pages: int, ocr: Callable[[], bool]) -> _Pages:
     with _PDFIUM_LOCK:
         doc = _open(data, name)
         try:
@@ -253,7 +256,7 @@ def _read_pages(data: bytes, name: str, max_pages: int, ocr: bool) -> _Pages:
                     pages.append(PageContent(number=i + 1, width=width, height=height))
                     page_chars = _page_chars(page, view)
                     chars.append(page_chars)
-                    if ocr and len(page_chars) < _MIN_PAGE_CHARS:
+                    if len(page_chars) < _MIN_PAGE_CHARS and ocr():
                         images[i] = _render(page, view)
                     if (view.rotation and _collapsed_text(page)) or _unmeasured_text(page):
                         redo.add(i)
@@ -268,13 +271,16 @@ def _read_pages(data: bytes, name: str, max_pages: int, ocr: bool) -> _Pages:
             doc.close()
 
 
-def _check_text_layer(chars: list[list[Char]], name: str, why_no_ocr: str | None, ocr_pages: int) -> None:
+def _check_text_layer(
+    chars: list[list[Char]], name: str, why_no_ocr: Callable[[], str | None], ocr_pages: int
+) -> None:
     with_text = sum(1 for c in chars if len(c) >= _MIN_PAGE_CHARS)
     if ocr_pages and with_text == 0:
         raise ExtractError("not_a_report", f"OCR found no text on any of the {len(chars)} pages", name)
     if ocr_pages:
         return
-    reason = f"; {why_no_ocr}" if why_no_ocr else ""
+    # asked only here, where pages lack text (so read_pdf has asked already: the answer is cached)
+    reason = f"; {why_no_ocr()}" if with_text < len(chars) and why_no_ocr() else ""
     if with_text == 0:
         raise ExtractError(
             "no_text_layer", f"none of the {len(chars)} pages has a text layer (scanned?){reason}", name
@@ -332,6 +338,10 @@ def _find_grids(
 
 def _ocr_pages(read: _Pages) -> None:
     """Pages with no text layer read by OCR: their characters and rules replace the empty ones."""
+    if not read.images:
+        return
+    from flows.documents.ocr import scan_page
+
     unreadable = 0
     for i, (image, dpi) in sorted(read.images.items()):
         scanned = scan_page(image, dpi)  # type: ignore[arg-type]
@@ -356,15 +366,26 @@ def assemble(
         chars[i] = page_chars
     for page, page_chars in zip(pages, chars, strict=True):
         page.lines = chars_to_lines(page_chars)
-    align_running_lines([p for i, p in enumerate(pages) if i in ocr])
+    if ocr:
+        from flows.documents.ocr import align_running_lines
+
+        align_running_lines([p for i, p in enumerate(pages) if i in ocr])
     remove_running_lines(pages)
     return build_blocks(pages)
 
 
+def _why_no_ocr() -> str | None:
+    from flows.documents.ocr import unavailable_reason
+
+    return unavailable_reason()
+
+
 def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
     _check_complete(data, name)
-    why_no_ocr = unavailable_reason()
-    read = _read_pages(data, name, max_pages, ocr=why_no_ocr is None)
+    # OCR (numpy, PIL, the settings, two tesseract runs to ask its version) is looked into only
+    # when a page has no text layer: a text PDF is read without any of it
+    why_no_ocr = functools.cache(_why_no_ocr)
+    read = _read_pages(data, name, max_pages, ocr=lambda: why_no_ocr() is None)
     _ocr_pages(read)
     grids = _find_grids(data, read.chars, read.edges, read.redo)
     _check_text_layer(read.chars, name, why_no_ocr, len(read.images))

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 
 from flows.contract.report import Report
-from flows.documents.model import Document, Paragraph, Table
-from flows.documents.ocr import LOW_CONFIDENCE, UNREADABLE
+from flows.documents.model import LOW_CONFIDENCE, UNREADABLE, Document, Paragraph, Table
 
 _SENTENCE_END = re.compile(r"[。；;！？\n]")
 
