@@ -52,7 +52,9 @@ def check_and_load(
     load (one transaction, built aside and swapped in) and the run summary read back."""
     crawls, extracted = read_run(refs)
     progress("check", 0, 1)
-    health = check_run(crawls, extracted, db_path, docs_dir, run_id)
+    # GX (and its Data Docs) when something changed; a night of unchanged reports is checked
+    # without it, and the Data Docs of the run that last changed something stay
+    health = check_run(crawls, extracted, db_path, docs_dir, run_id, engine="auto")
     progress("check")
     stats = load_warehouse(db_path, run_id, crawls, extracted, RawArchive(raw_dir))
     summary = RunSummary(run_id=run_id, started=run_started.isoformat(timespec="seconds"))

@@ -28,7 +28,8 @@ from flows.crawl.model import FetchedDocument
 from flows.documents.model import ExtractError
 from flows.kill_points import kill_point
 from flows.progress import progress
-from flows.reports.extract import Extracted, Rejected, reports_from_bytes, safe_call
+from flows.reports.extract import Extracted, Rejected, reports_from_bytes
+from flows.reports.read_safely import safe_call
 from flows.reports.merge import merge_page_records
 from flows.reports.parse_cache import ParseCache
 
