@@ -126,7 +126,13 @@ def plain_night(names: list[str], home: Path, sources_dir: Path) -> dict:
         refs, run_id, started, settings.warehouse_path, settings.docs_dir, settings.raw_dir
     )
     clear_run_dir(run_dir)
-    build_site(settings.warehouse_path, settings.site_dir, docs_index=settings.docs_dir / "index.html")
+    build_site(
+        settings.warehouse_path,
+        settings.site_dir,
+        docs_index=settings.docs_dir / "index.html",
+        health=finished.health,
+        chart_cache=settings.chart_cache_dir,
+    )
     return finished.summary.to_dict()
 
 

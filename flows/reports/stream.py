@@ -29,9 +29,9 @@ from flows.documents.model import ExtractError
 from flows.kill_points import kill_point
 from flows.progress import progress
 from flows.reports.extract import Extracted, Rejected, reports_from_bytes
-from flows.reports.read_safely import safe_call
 from flows.reports.merge import merge_page_records
 from flows.reports.parse_cache import ParseCache
+from flows.reports.read_safely import safe_call
 
 _pools: dict[int, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
