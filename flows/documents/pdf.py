@@ -230,7 +230,26 @@ def _render(page: pdfium.PdfPage, view: _View) -> tuple[object, float]:
     return page.render(scale=dpi / 72, grayscale=False).to_pil(), dpi
 
 
-def _read_pages(data: bytes, name: str, max_pages: int, ocr: bool) -> _Pages:
+class _OcrAvailability:
+    """Whether OCR can run, asked once and only when a page has no text: reading the settings
+    and probing the engine cost more than a text page."""
+
+    def __init__(self) -> None:
+        self._reason: str | None = None
+        self._asked = False
+
+    @property
+    def reason(self) -> str | None:
+        if not self._asked:
+            self._reason = unavailable_reason()
+            self._asked = True
+        return self._reason
+
+    def available(self) -> bool:
+        return self.reason is None
+
+
+def _read_pages(data: bytes, name: str, max_pages: int, ocr: _OcrAvailability) -> _Pages:
     with _PDFIUM_LOCK:
         doc = _open(data, name)
         try:
@@ -253,7 +272,7 @@ def _read_pages(data: bytes, name: str, max_pages: int, ocr: bool) -> _Pages:
                     pages.append(PageContent(number=i + 1, width=width, height=height))
                     page_chars = _page_chars(page, view)
                     chars.append(page_chars)
-                    if ocr and len(page_chars) < _MIN_PAGE_CHARS:
+                    if len(page_chars) < _MIN_PAGE_CHARS and ocr.available():
                         images[i] = _render(page, view)
                     if (view.rotation and _collapsed_text(page)) or _unmeasured_text(page):
                         redo.add(i)
@@ -268,13 +287,13 @@ def _read_pages(data: bytes, name: str, max_pages: int, ocr: bool) -> _Pages:
             doc.close()
 
 
-def _check_text_layer(chars: list[list[Char]], name: str, why_no_ocr: str | None, ocr_pages: int) -> None:
+def _check_text_layer(chars: list[list[Char]], name: str, ocr: _OcrAvailability, ocr_pages: int) -> None:
     with_text = sum(1 for c in chars if len(c) >= _MIN_PAGE_CHARS)
     if ocr_pages and with_text == 0:
         raise ExtractError("not_a_report", f"OCR found no text on any of the {len(chars)} pages", name)
     if ocr_pages:
         return
-    reason = f"; {why_no_ocr}" if why_no_ocr else ""
+    reason = f"; {ocr.reason}" if with_text < len(chars) and ocr.reason else ""
     if with_text == 0:
         raise ExtractError(
             "no_text_layer", f"none of the {len(chars)} pages has a text layer (scanned?){reason}", name
@@ -363,10 +382,10 @@ def assemble(
 
 def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
     _check_complete(data, name)
-    why_no_ocr = unavailable_reason()
-    read = _read_pages(data, name, max_pages, ocr=why_no_ocr is None)
+    ocr = _OcrAvailability()
+    read = _read_pages(data, name, max_pages, ocr)
     _ocr_pages(read)
     grids = _find_grids(data, read.chars, read.edges, read.redo)
-    _check_text_layer(read.chars, name, why_no_ocr, len(read.images))
+    _check_text_layer(read.chars, name, ocr, len(read.images))
     blocks = assemble(read.content, read.chars, grids, set(read.images))
     return Document(name=name, format="pdf", blocks=blocks, meta=read.meta)
