@@ -71,10 +71,10 @@ class _EdgePage:
 
 def find_grids(plumber_page: object) -> list[Grid]:
     """The ruled tables on a page (a pdfplumber page, or _EdgePage), with at least two rows and two columns."""
-    from pdfplumber.table import TableFinder
+    from flows.documents.pdf_grid import RuledTableFinder
 
     grids: list[Grid] = []
-    for table in TableFinder(plumber_page, TABLE_SETTINGS).tables:  # type: ignore[arg-type]
+    for table in RuledTableFinder(plumber_page, TABLE_SETTINGS).tables:
         rows = [list(row.cells) for row in table.rows]
         width = max((len(r) for r in rows), default=0)
         if len(rows) < 2 or width < 2:
