@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from flows.documents.model import Document, Table
+from flows.reports.memo import per_document
 from flows.reports.numbers import normalise_digits
 
 SENTENCE_END = "。；;！？!?"
@@ -25,9 +25,8 @@ _SPACE_IN_CJK = re.compile(
 )
 
 
-# The same cell and paragraph texts are cleaned by every field reader (budget, indicators,
-# project, layout): remembered, each distinct text is cleaned once per document.
-@lru_cache(maxsize=4096)
+# the same cells and paragraphs are cleaned by every field reader (budget, indicators, project, layout)
+@per_document
 def clean(text: str) -> str:
     """Digits to half-width, whitespace folded; spaces between CJK characters dropped."""
     text = normalise_digits(text).replace("\u3000", " ").replace("\xa0", " ")
