@@ -39,27 +39,21 @@ def cells_from_crossings(crossings: dict[Point, dict[str, list[Any]]]) -> list[B
     def joined(a: Point, b: Point, rules: dict[Point, set[BBox]]) -> bool:
         return not rules[a].isdisjoint(rules[b])
 
-    cells: list[BBox] = []
-    for pt in points:
+    def smallest_cell(pt: Point) -> BBox | None:
         x, top = pt
-        below = [p for p in column[x] if p[1] > top and joined(pt, p, vertical)]
-        if not below:
-            continue
-        right = [p for p in row[top] if p[0] > x and joined(pt, p, horizontal)]
-        cell = next(
-            (
-                (x, top, r[0], b[1])
-                for b in below
-                for r in right
-                if (r[0], b[1]) in crossings
-                and joined((r[0], b[1]), r, vertical)
-                and joined((r[0], b[1]), b, horizontal)
-            ),
-            None,
-        )
-        if cell is not None:
-            cells.append(cell)
-    return cells
+        right: list[Point] | None = None  # found once, when a crossing below is joined
+        for b in column[x]:
+            if b[1] <= top or not joined(pt, b, vertical):
+                continue
+            if right is None:
+                right = [p for p in row[top] if p[0] > x and joined(pt, p, horizontal)]
+            for r in right:
+                corner = (r[0], b[1])
+                if corner in crossings and joined(corner, r, vertical) and joined(corner, b, horizontal):
+                    return (x, top, r[0], b[1])
+        return None
+
+    return [cell for cell in map(smallest_cell, points) if cell is not None]
 
 
 class RuledTableFinder(TableFinder):
