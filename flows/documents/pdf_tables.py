@@ -121,16 +121,18 @@ def fill_grid(grid: Grid, chars: list[Char]) -> tuple[PageTable, list[Char]]:
         [(ci, box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1) for ci, box in enumerate(row) if box]
         for row in grid.rows
     ]
+    # the table's box, widened the same way
+    left, above, right, below = grid.bbox[0] - 1, grid.bbox[1] - 1, grid.bbox[2] + 1, grid.bbox[3] + 1
     outside: list[Char] = []
     for ch in chars:
         x = (ch.x0 + ch.x1) / 2
         y = (ch.top + ch.bottom) / 2
-        if not _inside(x, y, grid.bbox):
+        if not (left <= x <= right and above <= y <= below):
             outside.append(ch)
             continue
         r = max(0, bisect.bisect_right(row_tops, y) - 1)
         where = next(
-            ((r, ci) for ci, x0, top, x1, bottom in row_cells[r] if x0 <= x <= x1 and top <= y <= bottom),
+            ((r, ci) for ci, x0, y0, x1, y1 in row_cells[r] if x0 <= x <= x1 and y0 <= y <= y1),
             None,
         )
         if where is None:  # under a cell merged down from a row above, or overflowing its cell
