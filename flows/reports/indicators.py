@@ -28,8 +28,8 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("name", re.compile(r"绩效指标|^指标$")),
 )
 _TOTAL_ROW = re.compile(r"^(?:合计|总计|总分|小计|总得分)$")
-
-
+# any header word at all: most rows are data rows, and they name no role
+_ANY_HEADER = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _HEADERS))
 _SPACE = re.compile(r"\s")
 
 
@@ -41,6 +41,8 @@ def _roles(header: list[str]) -> dict[int, str]:
 @per_document
 def _roles_of(header: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     cells = [_SPACE.sub("", c) for c in header]
+    if not any(_ANY_HEADER.search(cell) for cell in cells):
+        return ()
     roles: dict[int, str] = {}
     for role, pattern in _HEADERS:
         if role != "level_weight" and role in roles.values():
