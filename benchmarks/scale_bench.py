@@ -165,14 +165,20 @@ def warehouse_rows(db: Path) -> dict[str, object]:
 
     with duckdb.connect(str(db), read_only=True) as con:
         return {
-            "reports": con.execute("SELECT count(*), count(DISTINCT report_key) FROM core.reports").fetchone(),
+            "reports": con.execute(
+                "SELECT count(*), count(DISTINCT report_key) FROM core.reports"
+            ).fetchone(),
             "budget_lines": con.execute(
                 "SELECT count(*), round(sum(coalesce(adjusted, 0) + coalesce(executed, 0)), 2) "
                 "FROM core.budget_lines"
             ).fetchone(),
             "indicators": con.execute("SELECT count(*) FROM core.indicators").fetchone(),
-            "findings": con.execute('SELECT "check", count(*) FROM core.dq_findings GROUP BY 1 ORDER BY 1').fetchall(),
-            "documents": con.execute("SELECT status, count(*) FROM raw.documents GROUP BY 1 ORDER BY 1").fetchall(),
+            "findings": con.execute(
+                'SELECT "check", count(*) FROM core.dq_findings GROUP BY 1 ORDER BY 1'
+            ).fetchall(),
+            "documents": con.execute(
+                "SELECT status, count(*) FROM raw.documents GROUP BY 1 ORDER BY 1"
+            ).fetchall(),
         }
 
 
