@@ -190,11 +190,11 @@ def test_pdf_table_cells_found_as_pdfplumber_finds_them() -> None:
     """The indexed cell search (pdf_grid) finds pdfplumber's cells, in pdfplumber's order."""
     from pdfplumber.table import TableFinder, intersections_to_cells
 
-    from flows.documents.pdf import _OcrAvailability, _read_pages
+    from flows.documents.pdf import _read_pages
     from flows.documents.pdf_grid import RuledTableFinder, cells_from_crossings
     from flows.documents.pdf_tables import TABLE_SETTINGS, _EdgePage
 
-    pages = _read_pages((FIXTURES / "report.pdf").read_bytes(), "report.pdf", 500, _OcrAvailability())
+    pages = _read_pages((FIXTURES / "report.pdf").read_bytes(), "report.pdf", 500, lambda: False)
     ruled = [edges for edges in pages.edges if edges and len(edges) >= 6]
     assert ruled
     for edges in ruled:
