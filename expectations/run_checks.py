@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -47,17 +48,29 @@ def check_run(
         run_name=run_id,
         engine=engine,
     )
+    found = {keys.report_key(r.report) for r in extracted.records}
+    return run_health(crawls, current, found, fetched, [r.url for r in extracted.rejected if r.url])
+
+
+def run_health(
+    crawls: list[CrawlOutcome],
+    current: pl.DataFrame | None,
+    found_keys: set[str],
+    fetched: frozenset[str],
+    rejected_urls: list[str],
+) -> list[dict[str, Any]]:
+    """The run-health alerts: sources that yielded nothing, district-years that lost reports."""
     alerts = health.empty_sources(crawls)
     if current is not None:
         # an incremental crawl stops at known pages: of its sources, only the reports whose
         # documents it fetched again are compared (the others were not looked at)
-        alerts += health.lost_reports(
+        alerts += health.lost_report_keys(
             current,
-            extracted.records,
+            found_keys,
             [c.source for c in crawls],
             walked_in_full=[c.source for c in crawls if c.walked_in_full],
             fetched_urls=fetched,
-            rejected_urls=[r.url for r in extracted.rejected if r.url],
+            rejected_urls=rejected_urls,
         )
     return [a.to_dict() for a in alerts]
 
@@ -66,12 +79,17 @@ def all_unchanged(records: list[ReportRecord], current: pl.DataFrame | None) -> 
     """Every record is a version the warehouse already holds as current (same report_id: same
     natural key, same content), so an earlier run validated and documented exactly this content.
     False when the warehouse could not be read."""
+    return ids_unchanged(
+        (keys.report_id(keys.report_key(r.report), keys.content_hash(r.report)) for r in records), current
+    )
+
+
+def ids_unchanged(report_ids: Iterable[str], current: pl.DataFrame | None) -> bool:
+    """all_unchanged, given the records' report_ids."""
     if current is None:
         return False
     stored = set(current["report_id"].to_list())
-    return all(
-        keys.report_id(keys.report_key(r.report), keys.content_hash(r.report)) in stored for r in records
-    )
+    return all(i in stored for i in report_ids)
 
 
 def run_engine(records: list[ReportRecord], current: pl.DataFrame | None, docs_dir: Path | None) -> Engine:

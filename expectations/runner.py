@@ -169,6 +169,114 @@ def choose_engine(
     return "plain"
 
 
+class RunChecks:
+    """Every suite over a run, without holding the run's reports: records are added a chunk at a
+    time (only their suite rows are kept), validated once (one GX run, one Data Docs site), and
+    then handed their findings a chunk at a time, in the order they were added.
+
+    check_records is this for one list of records; the nightly streams a night's records from
+    the batches' spill files through it twice.
+    """
+
+    def __init__(
+        self,
+        today: dt.date | None = None,
+        *,
+        engine: Literal["gx", "plain"] = "gx",
+        current: pl.DataFrame | None = None,
+        fetched_locations: frozenset[str] = frozenset(),
+        docs_dir: Path | None = None,
+        run_name: str | None = None,
+    ) -> None:
+        if engine not in ("gx", "plain"):
+            raise ValueError(f"engine {engine!r}: one of gx, plain")
+        self.today = today or dt.date.today()
+        self.engine = engine
+        self.current = current
+        self.fetched_locations = fetched_locations
+        self.docs_dir = docs_dir
+        self.run_name = run_name
+        self.added = 0
+        self._rows: dict[Table, list[Any]] = {"reports": [], "budget_lines": [], "indicators": []}
+        self._incoming: list[pl.DataFrame] = []
+        # report index → (check, failing row) of every expectation that failed on it
+        self._failed: dict[int, list[tuple[Check, dict[str, Any]]]] = {}
+        self._handed = 0
+
+    def add(self, records: list[ReportRecord]) -> None:
+        """The next records' suite rows (their indexes continue those added before)."""
+        if not records:
+            return
+        offset, reports = self.added, [r.report for r in records]
+        if self.engine == "gx":
+            import polars as pl
+
+            from expectations.derive import budget_lines_frame, indicators_frame, reports_frame
+
+            parts: dict[Table, Any] = {
+                "reports": reports_frame(reports, self.today),
+                "budget_lines": budget_lines_frame(reports),
+                "indicators": indicators_frame(reports),
+            }
+            for table, frame in parts.items():
+                self._rows[table].append(frame.with_columns(pl.col("report_idx") + offset))
+        else:
+            parts = {
+                "reports": reports_rows(reports, self.today),
+                "budget_lines": budget_lines_rows(reports),
+                "indicators": indicators_rows(reports),
+            }
+            for table, rows in parts.items():
+                for row in rows:
+                    row["report_idx"] += offset
+                self._rows[table].extend(rows)
+        if self.current is not None:
+            import polars as pl
+
+            from expectations.derive import incoming_frame
+
+            self._incoming.append(incoming_frame(records).with_columns(pl.col("report_idx") + offset))
+        self.added += len(records)
+
+    def validate(self) -> Path | None:
+        """Run the suites on everything added; the Data Docs index when GX built them."""
+        if not self.added:
+            return None
+        frames: dict[Table, Any] = dict(self._rows)
+        if self.engine == "gx" or self.current is not None:
+            import polars as pl  # (the plain evaluator alone needs none: `govperf extract` stays light)
+        if self.engine == "gx":
+            frames = {table: pl.concat(parts, how="vertical") for table, parts in self._rows.items()}
+        self._rows = {}
+        if self.current is not None:
+            from expectations.derive import warehouse_reports_frame
+
+            frames["warehouse_reports"] = warehouse_reports_frame(
+                pl.concat(self._incoming, how="vertical"), self.current, self.fetched_locations
+            )
+            self._incoming = []
+        run = (
+            SuiteRun(max_year=self.today.year, docs_dir=self.docs_dir, run_name=self.run_name)
+            if self.engine == "gx"
+            else PlainRun(max_year=self.today.year)
+        )
+        for table, frame in frames.items():
+            for check, rows in run.validate(table, frame):
+                for row in rows:
+                    targets = row["incoming_idx"] if table == "warehouse_reports" else [row["report_idx"]]
+                    for idx in targets:
+                        self._failed.setdefault(idx, []).append((check, row))
+        return run.build_docs()
+
+    def apply(self, records: list[ReportRecord]) -> None:
+        """Set the findings (and each report's `dq`) of the next records, in the order added."""
+        for i, record in enumerate(records, self._handed):
+            found = [_finding(check, row, record.report) for check, row in self._failed.pop(i, [])]
+            record.findings = found
+            set_dq(record.report, found)
+        self._handed += len(records)
+
+
 def check_records(
     records: list[ReportRecord],
     today: dt.date | None = None,
@@ -186,52 +294,24 @@ def check_records(
     page's path is returned). engine="auto" picks by choose_engine (records, docs_dir); "plain"
     never builds Data Docs (None is returned), "gx" always validates with GX.
     """
-    today = today or dt.date.today()
     if not records:
         return None
     if engine == "auto":
         engine = choose_engine(len(records), docs_dir=docs_dir)
     if engine not in ("gx", "plain"):
         raise ValueError(f"engine {engine!r}: one of auto, gx, plain")
-    reports = [r.report for r in records]
-    # the plain evaluator reads the rows as they are; GX validates typed frames of them
-    frames: dict[Table, Any]
-    if engine == "gx":
-        from expectations.derive import budget_lines_frame, indicators_frame, reports_frame
-
-        frames = {
-            "reports": reports_frame(reports, today),
-            "budget_lines": budget_lines_frame(reports),
-            "indicators": indicators_frame(reports),
-        }
-    else:
-        frames = {
-            "reports": reports_rows(reports, today),
-            "budget_lines": budget_lines_rows(reports),
-            "indicators": indicators_rows(reports),
-        }
-    if current is not None:
-        from expectations.derive import incoming_frame, warehouse_reports_frame
-
-        frames["warehouse_reports"] = warehouse_reports_frame(
-            incoming_frame(records), current, fetched_locations
-        )
-    run = (
-        SuiteRun(max_year=today.year, docs_dir=docs_dir, run_name=run_name)
-        if engine == "gx"
-        else PlainRun(max_year=today.year)
+    checks = RunChecks(
+        today,
+        engine=engine,
+        current=current,
+        fetched_locations=fetched_locations,
+        docs_dir=docs_dir,
+        run_name=run_name,
     )
-    findings: list[list[Finding]] = [[] for _ in records]
-    for table, frame in frames.items():
-        for check, rows in run.validate(table, frame):
-            for row in rows:
-                targets = row["incoming_idx"] if table == "warehouse_reports" else [row["report_idx"]]
-                for idx in targets:
-                    findings[idx].append(_finding(check, row, reports[idx]))
-    for record, found in zip(records, findings, strict=True):
-        record.findings = found
-        set_dq(record.report, found)
-    return run.build_docs()
+    checks.add(records)
+    index = checks.validate()
+    checks.apply(records)
+    return index
 
 
 def validate_reports(reports: list[Report], today: dt.date | None = None) -> list[list[Finding]]:

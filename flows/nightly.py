@@ -175,6 +175,7 @@ def nightly(
     for a in finished.health:
         logger.warning("%s: %s", a["check"], a["message"])
     stats = finished.stats
+    logger.info("checked with %s", "Great Expectations" if finished.engine == "gx" else "the plain evaluator")
     logger.info(
         "loaded run_id=%s reports_new=%d reports_changed=%d reports_unchanged=%d "
         "reports_quarantined=%d seconds=%.2f",
