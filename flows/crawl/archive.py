@@ -47,8 +47,9 @@ class RawArchive:
         self.root.mkdir(parents=True, exist_ok=True)
         self.log_path = self.root / LOG_NAME
         self._lock = threading.Lock()
-        # url -> (etag, last_modified, sha256) of its latest 200; built from the log on first use
-        self._validators: dict[str, tuple[str | None, str | None, str | None]] | None = None
+        # url -> (etag, last_modified, sha256, content_type) of its latest 200; built from the log
+        # once (the log holds every request of every night: one read per archive, not per source)
+        self._validators: dict[str, tuple[str | None, str | None, str | None, str | None]] | None = None
 
     # ── bodies ──────────────────────────────────────────────────────────────────────
     def path(self, sha: str) -> Path:
@@ -118,12 +119,16 @@ class RawArchive:
 
     def validators(self, url: str) -> tuple[str | None, str | None, str | None]:
         """(etag, last_modified, sha256) of the latest 200 for url, for a conditional GET."""
+        return self.latest_200(url)[:3]
+
+    def latest_200(self, url: str) -> tuple[str | None, str | None, str | None, str | None]:
+        """(etag, last_modified, sha256, content_type) of the latest 200 for url (Nones if none)."""
         with self._lock:
             if self._validators is None:
                 self._validators = {}
                 for record in self.read_log():
                     self._note(record)
-            return self._validators.get(url, (None, None, None))
+            return self._validators.get(url, (None, None, None, None))
 
     def _note(self, record: Mapping[str, Any]) -> None:
         assert self._validators is not None
@@ -138,4 +143,5 @@ class RawArchive:
                 record.get("etag"),
                 record.get("last_modified"),
                 record["sha256"],
+                record.get("content_type"),
             )

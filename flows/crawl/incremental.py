@@ -22,15 +22,12 @@ class _Archived:
     content_type: str | None
 
 
-def archived_bodies(archive: RawArchive) -> dict[str, _Archived]:
-    """Per URL, its latest 200 in the fetch log whose body the archive holds."""
-    out: dict[str, _Archived] = {}
-    for e in archive.read_log():
-        if e.get("status") == 200 and e.get("sha256") and e.get("url") and not e.get("method"):
-            out[e["url"]] = _Archived(
-                e.get("etag"), e.get("last_modified"), e["sha256"], e.get("content_type")
-            )
-    return {u: a for u, a in out.items() if archive.has(a.sha256)}
+def archived_body(archive: RawArchive, url: str) -> _Archived | None:
+    """The URL's latest 200 in the fetch log, if the archive holds its body."""
+    etag, last_modified, sha, content_type = archive.latest_200(url)
+    if sha is None or not archive.has(sha):
+        return None
+    return _Archived(etag, last_modified, sha, content_type)
 
 
 class IncrementalClient(PoliteClient):
@@ -55,7 +52,6 @@ class IncrementalClient(PoliteClient):
         super().__init__(client, source, on_request=on_request, schedule=schedule)
         self.archive = archive
         self.full_refresh = full_refresh
-        self._archived = archived_bodies(archive)
         self.lists_not_modified = 0
 
     def get(
@@ -66,7 +62,7 @@ class IncrementalClient(PoliteClient):
         role: str = "page",
         not_modified_sha: str | None = None,
     ) -> HttpResponse:
-        known = self._archived.get(url)
+        known = archived_body(self.archive, url)
         if role != "list" or headers or self.full_refresh or known is None:
             resp = super().get(url, headers, role=role, not_modified_sha=not_modified_sha)
             if role == "list" and resp.status == 200:
