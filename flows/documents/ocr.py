@@ -7,6 +7,7 @@ Results are cached by the page's pixels (`<home>/cache/ocr/`), like the parse ca
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import io
@@ -21,6 +22,7 @@ from PIL import Image
 
 from flows.documents import ocr_engine, scan_image
 from flows.documents.pdf_layout import Char, PageContent
+from flows.documents.pdf_tables import grids_from_edges, segment_edges
 
 # a number with a digit read below this confidence (0-100) is not kept
 LOW_CONFIDENCE = 75.0
@@ -34,7 +36,7 @@ OCR_DPI = 300
 # ... and a giant page at less, so that no side is longer than this many pixels
 MAX_OCR_SIDE = 6000
 # bump when preparing the image or reading the engine's output changes what a page gives
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 
 Segment = tuple[float, float, float, float]
 
@@ -149,6 +151,79 @@ def _upright(grey: np.ndarray) -> np.ndarray:
     return np.rot90(grey, -turn // 90).copy() if turn else grey
 
 
+def _cell_boxes(rules: list[scan_image.Rule], dpi: float, shape: tuple[int, ...]) -> list[tuple[int, int, int, int]]:
+    """The cells of the page's ruled tables, in pixels (x0, top, x1, bottom), as the PDF reader
+    will find them: the same table finder on the same rules, in points."""
+    scale = 72.0 / dpi
+    segments = [(r.x0 * scale, r.y0 * scale, r.x1 * scale, r.y1 * scale) for r in rules]
+    height, width = shape[:2]
+    boxes = []
+    for grid in grids_from_edges(segment_edges(segments)):
+        for row in grid.rows:
+            for box in row:
+                if box is not None:
+                    x0, top, x1, bottom = (round(v / scale) for v in box)
+                    boxes.append((max(x0, 0), max(top, 0), min(x1, width), min(bottom, height)))
+    return boxes
+
+
+def _ink_box(dark: np.ndarray, box: tuple[int, int, int, int], dpi: float) -> tuple[int, int, int, int] | None:
+    """The part of a cell that holds ink (its text), a little margin around it; None when empty."""
+    x0, top, x1, bottom = box
+    inset = max(int(dpi / 100), 2)  # what is left of the erased rules at the cell's border
+    cell = dark[top + inset : bottom - inset, x0 + inset : x1 - inset]
+    if cell.size == 0 or cell.sum() < max(int(dpi / 20), 6):
+        return None
+    rows = np.flatnonzero(cell.any(axis=1))
+    cols = np.flatnonzero(cell.any(axis=0))
+    margin = max(int(dpi / 40), 3)
+    return (
+        max(x0 + inset + int(cols[0]) - margin, 0),
+        max(top + inset + int(rows[0]) - margin, 0),
+        min(x0 + inset + int(cols[-1]) + 1 + margin, dark.shape[1]),
+        min(top + inset + int(rows[-1]) + 1 + margin, dark.shape[0]),
+    )
+
+
+def _read_cells(
+    clean: np.ndarray, dark: np.ndarray, boxes: list[tuple[int, int, int, int]], dpi: float, first_word: int
+) -> list[ocr_engine.OcrChar]:
+    """Table cells read one under the other from a single picture (a "mosaic"): the engine's page
+    layout analysis loses short cells ("1", "合格") among a table's columns; a column of cells,
+    each on its own lines, it reads in full. Characters come back at their place on the page."""
+    crops = [b for b in (_ink_box(dark, box, dpi) for box in boxes) if b is not None]
+    if not crops:
+        return []
+    pad = gap = max(int(dpi / 5), 10)
+    width = max(x1 - x0 for x0, _, x1, _ in crops) + 2 * pad
+    starts = []
+    y = pad
+    for _, top, _, bottom in crops:
+        starts.append(y)
+        y += bottom - top + gap
+    mosaic = np.full((y + pad - gap, width), 255, dtype=np.uint8)
+    for (x0, top, x1, bottom), start in zip(crops, starts, strict=True):
+        mosaic[start : start + bottom - top, pad : pad + x1 - x0] = clean[top:bottom, x0:x1]
+    out = []
+    for c in ocr_engine.recognise(_png(mosaic), psm=6):
+        middle = (c.top + c.bottom) / 2
+        k = max(bisect.bisect_right(starts, middle) - 1, 0)
+        x0, top, x1, bottom = crops[k]
+        dx, dy = x0 - pad, top - starts[k]
+        out.append(
+            ocr_engine.OcrChar(
+                c.text,
+                c.x0 + dx,
+                max(c.top + dy, top),
+                c.x1 + dx,
+                min(c.bottom + dy, bottom),
+                c.conf,
+                c.word + first_word,
+            )
+        )
+    return out
+
+
 def _read(grey: np.ndarray, dpi: float) -> tuple[list[ocr_engine.OcrChar], list[scan_image.Rule]]:
     dark = scan_image.ink(grey)
     angle = scan_image.skew_angle(dark)
@@ -156,9 +231,18 @@ def _read(grey: np.ndarray, dpi: float) -> tuple[list[ocr_engine.OcrChar], list[
         grey = scan_image.rotate(grey, angle)
         dark = scan_image.ink(grey)
     rules, rule_pixels = scan_image.find_rules(dark, dpi)
+    text = dark & ~rule_pixels
     # ink kept in its grey levels (its edges help the engine), paper, shading and rules white
-    clean = np.where(dark & ~rule_pixels, grey, 255).astype(np.uint8)
-    return ocr_engine.recognise(_png(clean)), rules
+    clean = np.where(text, grey, 255).astype(np.uint8)
+    boxes = _cell_boxes(rules, dpi, grey.shape)
+    page = clean
+    if boxes:  # the tables' cells are read on their own; the page pass reads the rest
+        page = clean.copy()
+        for x0, top, x1, bottom in boxes:
+            page[top:bottom, x0:x1] = 255
+    chars = ocr_engine.recognise(_png(page)) if (page < 255).any() else []
+    first_word = max((c.word for c in chars), default=0) + 1
+    return chars + _read_cells(clean, text, boxes, dpi, first_word), rules
 
 
 def _mean_confidence(chars: list[ocr_engine.OcrChar]) -> float:
