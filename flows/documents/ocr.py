@@ -124,6 +124,18 @@ def _mask_numbers(chars: list[ocr_engine.OcrChar]) -> tuple[list[ocr_engine.OcrC
         digits = [r for r in run if r.text.isdigit()]
         # two decimal points ("1.093.75"): the engine saw a speck as a point; no reading is safe
         malformed = sum(r.text == "." for r in run) > 1
+        # a leading zero ("05"): a decimal point lost ("0.5"), unless a date's month or day
+        text = "".join(r.text for r in run)
+        before = out[-1].text if out else ""
+        after = chars[j].text if j < len(chars) else ""
+        if (
+            len(text) > 1
+            and text[0] == "0"
+            and text[1].isdigit()
+            and before not in "年月"
+            and after not in "月日"
+        ):
+            malformed = True
         if digits and (malformed or min(r.conf for r in digits) < LOW_CONFIDENCE):
             masked += 1
             out.append(
@@ -151,7 +163,9 @@ def _upright(grey: np.ndarray) -> np.ndarray:
     return np.rot90(grey, -turn // 90).copy() if turn else grey
 
 
-def _cell_boxes(rules: list[scan_image.Rule], dpi: float, shape: tuple[int, ...]) -> list[tuple[int, int, int, int]]:
+def _cell_boxes(
+    rules: list[scan_image.Rule], dpi: float, shape: tuple[int, ...]
+) -> list[tuple[int, int, int, int]]:
     """The cells of the page's ruled tables, in pixels (x0, top, x1, bottom), as the PDF reader
     will find them: the same table finder on the same rules, in points."""
     scale = 72.0 / dpi
@@ -167,7 +181,9 @@ def _cell_boxes(rules: list[scan_image.Rule], dpi: float, shape: tuple[int, ...]
     return boxes
 
 
-def _ink_box(dark: np.ndarray, box: tuple[int, int, int, int], dpi: float) -> tuple[int, int, int, int] | None:
+def _ink_box(
+    dark: np.ndarray, box: tuple[int, int, int, int], dpi: float
+) -> tuple[int, int, int, int] | None:
     """The part of a cell that holds ink (its text), a little margin around it; None when empty."""
     x0, top, x1, bottom = box
     inset = max(int(dpi / 100), 2)  # what is left of the erased rules at the cell's border
