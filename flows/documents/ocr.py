@@ -132,8 +132,8 @@ def _mask_numbers(chars: list[ocr_engine.OcrChar]) -> tuple[list[ocr_engine.OcrC
             len(text) > 1
             and text[0] == "0"
             and text[1].isdigit()
-            and before not in "年月"
-            and after not in "月日"
+            and before not in ("年", "月")
+            and after not in ("月", "日")
         ):
             malformed = True
         if digits and (malformed or min(r.conf for r in digits) < LOW_CONFIDENCE):
