@@ -18,7 +18,7 @@ from flows.documents.model import ExtractError
 from flows.documents.sections import self_evaluation_parts
 from flows.kill_points import kill_point
 from flows.progress import progress
-from flows.reports import ocr_evidence
+from flows.reports import ocr_evidence, ocr_places
 from flows.reports.merge import merge_page_records
 from flows.reports.parse import parse_reports
 from flows.reports.parse_cache import ParseCache
@@ -60,6 +60,7 @@ def reports_from_bytes(
     self-evaluation parts are parsed, each as a document of its own.
     """
     document = read_document(data, name, content_type)
+    ocr_places.correct_place_names(document)
     if sections != "self_evaluation":
         reports = parse_reports(
             document, file=name, sha256=sha256, page_meta=page_meta, page_title=page_title, today=today
