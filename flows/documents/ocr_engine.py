@@ -16,6 +16,8 @@ import subprocess
 from dataclasses import dataclass
 
 LANGUAGE = "chi_sim"
+# the second reading of every number: Latin digits, another model, other mistakes
+DIGITS_LANGUAGE = "eng"
 # per page; a page that takes longer is a pathological image, not a report
 TIMEOUT_SECONDS = 120
 
@@ -67,8 +69,10 @@ def engine_version() -> str:
         raise OcrUnavailable(f"tesseract does not run ({e})") from e
     if LANGUAGE not in langs.stdout.split():
         raise OcrUnavailable(f"tesseract has no {LANGUAGE} model (apt-get install tesseract-ocr-chi-sim)")
+    if DIGITS_LANGUAGE not in langs.stdout.split():
+        raise OcrUnavailable(f"tesseract has no {DIGITS_LANGUAGE} model (apt-get install tesseract-ocr-eng)")
     first = (version.stdout or version.stderr).splitlines()[:1]
-    return f"{first[0].strip() if first else 'tesseract'} {LANGUAGE}"
+    return f"{first[0].strip() if first else 'tesseract'} {LANGUAGE}+{DIGITS_LANGUAGE}"
 
 
 def _environment() -> dict[str, str]:
@@ -77,10 +81,10 @@ def _environment() -> dict[str, str]:
     return {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
-def recognise(png: bytes, *, psm: int = 3) -> list[OcrChar]:
+def recognise(png: bytes, *, psm: int = 3, language: str = LANGUAGE) -> list[OcrChar]:
     """Characters of a page image (PNG or PGM bytes), in the engine's reading order."""
     engine_version()
-    command = ["tesseract", "stdin", "stdout", "-l", LANGUAGE, "--psm", str(psm)]
+    command = ["tesseract", "stdin", "stdout", "-l", language, "--psm", str(psm)]
     command += ["-c", "hocr_char_boxes=1", "hocr"]
     try:
         done = subprocess.run(
