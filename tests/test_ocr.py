@@ -110,6 +110,77 @@ def test_a_number_with_an_uncertain_digit_is_left_out() -> None:
     assert "".join(c.text for c in chars) == f"金额{ocr.UNREADABLE}万" and masked == 1
 
 
+def test_a_percent_sign_read_twice_is_read_once() -> None:
+    """ "100%" comes back as "1009%" at times: a "9" half as wide as the "%" it stands in; a real
+    "9%" is a digit and a percent sign wide."""
+
+    def word(glyphs: list[tuple[str, int, int]]) -> str:
+        spans = "".join(
+            f"<span class='ocrx_cinfo' title='x_bboxes {x0} 10 {x1} 40; x_conf 98.5'>{g}</span>"
+            for g, x0, x1 in glyphs
+        )
+        return (
+            "<span class='ocr_line' id='l' title=\"bbox 0 10 400 40\">"
+            f"<span class='ocrx_word' id='w' title='bbox 0 10 400 40; x_wconf 95'>{spans}</span></span>"
+        )
+
+    doubled = word([("1", 0, 9), ("0", 12, 27), ("0", 28, 43), ("9", 45, 54), ("%", 53, 71)])
+    real = word([("9", 0, 21), ("9", 22, 43), ("%", 42, 67)])
+    swallowed = word([("9", 0, 18), ("%", 9, 60)])  # a "%" box taking in the digit before it
+    assert "".join(c.text for c in ocr_engine.parse_hocr(doubled)) == "100%"
+    assert "".join(c.text for c in ocr_engine.parse_hocr(real)) == "99%"
+    assert "".join(c.text for c in ocr_engine.parse_hocr(swallowed)) == "9%"
+
+
+def test_a_number_with_a_leading_zero_is_left_out_but_a_month_is_not() -> None:
+    def chars(text: str) -> list[ocr_engine.OcrChar]:
+        return [
+            ocr_engine.OcrChar(t, 10 * i, 0, 10 * i + 9, 20, 99.0, 0 if t.isdigit() else i)
+            for i, t in enumerate(text)
+        ]
+
+    lost_point, _ = ocr._mask_numbers(chars("得分05分"))
+    assert "".join(c.text for c in lost_point) == f"得分{ocr.UNREADABLE}分"
+    month, _ = ocr._mask_numbers(chars("2021年05月"))
+    assert "".join(c.text for c in month) == "2021年05月"
+
+
+def _printed_line(text: str) -> tuple[np.ndarray, int, int]:
+    """A line of print at 300 dpi (10.5 pt), and where its digits start and end, in pixels."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 44)
+    img = Image.new("L", (900, 120), 255)
+    ImageDraw.Draw(img).text((40, 30), text, font=font, fill=0)
+    first = next(i for i, t in enumerate(text) if t.isdigit())
+    last = max(i for i, t in enumerate(text) if t.isdigit())
+    x0 = 40 + font.getlength(text[:first])
+    return np.asarray(img), int(x0), int(40 + font.getlength(text[: last + 1]))
+
+
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists(), reason="no CJK font")
+def test_a_number_the_second_model_reads_otherwise_is_left_out() -> None:
+    """The Chinese model read "15" as "18" with 95% confidence: the Latin model, given the
+    number's own glyphs, reads 15, so the number is left out; read alike, it is kept."""
+    image, x0, x1 = _printed_line("事业编15人，设主任")
+    # boxes as the engine gives them: a third of a line height right of the ink
+    shift = 14
+
+    def line(digits: str) -> list[ocr_engine.OcrChar]:
+        step = (x1 - x0) / len(digits)
+        out = [ocr_engine.OcrChar("编", x0 - 44 + shift, 25, x0 + shift, 85, 99.0, 0)]
+        out += [
+            ocr_engine.OcrChar(d, x0 + k * step + shift, 25, x0 + (k + 1) * step + shift, 85, 99.0, 1)
+            for k, d in enumerate(digits)
+        ]
+        return out + [ocr_engine.OcrChar("人", x1 + shift, 25, x1 + 44 + shift, 85, 99.0, 2)]
+
+    misread, masked = ocr._mask_numbers(line("18"), image)
+    assert "".join(c.text for c in misread) == f"编{ocr.UNREADABLE}人" and masked == 1
+    right, masked = ocr._mask_numbers(line("15"), image)
+    assert "".join(c.text for c in right) == "编15人" and masked == 0
+
+
 # ── whole documents ───────────────────────────────────────────────────────────────────────
 
 
