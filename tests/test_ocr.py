@@ -173,7 +173,7 @@ def test_a_number_the_second_model_reads_otherwise_is_left_out() -> None:
             ocr_engine.OcrChar(d, x0 + k * step + shift, 25, x0 + (k + 1) * step + shift, 85, 99.0, 1)
             for k, d in enumerate(digits)
         ]
-        return out + [ocr_engine.OcrChar("人", x1 + shift, 25, x1 + 44 + shift, 85, 99.0, 2)]
+        return [*out, ocr_engine.OcrChar("人", x1 + shift, 25, x1 + 44 + shift, 85, 99.0, 2)]
 
     misread, masked = ocr._mask_numbers(line("18"), image)
     assert "".join(c.text for c in misread) == f"编{ocr.UNREADABLE}人" and masked == 1
