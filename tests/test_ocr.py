@@ -181,6 +181,35 @@ def test_a_number_the_second_model_reads_otherwise_is_left_out() -> None:
     assert "".join(c.text for c in right) == "编15人" and masked == 0
 
 
+def test_a_division_name_misread_by_one_character_is_put_right() -> None:
+    from flows.documents.model import Document
+    from flows.reports.ocr_places import correct_place_names
+
+    def scanned(*texts: str) -> Document:
+        blocks = [Paragraph(t, page=1, confidence=0.9) for t in texts]
+        return Document("scan.pdf", "pdf", blocks=blocks, meta={"ocr_pages": "1"})
+
+    # after its city: put right; then where it stands alone too
+    doc = scanned("上海市岗行区地区工作办公室（汇总）", "编撰《园行区社会建设报告》")
+    correct_place_names(doc)
+    assert [b.text for b in doc.blocks] == [
+        "上海市闵行区地区工作办公室（汇总）",
+        "编撰《闵行区社会建设报告》",
+    ]
+    # alone, with no correct spelling anywhere: left as read
+    doc = scanned("内行区浦锦街道社区党群服务中心")
+    correct_place_names(doc)
+    assert doc.blocks[0].text == "内行区浦锦街道社区党群服务中心"
+    # ambiguous (西湖区, 西城区, 西岗区… differ from 西胡区 in the same place): left as read
+    doc = scanned("杭州市西胡区财政局", "本辖区各社区")
+    correct_place_names(doc)
+    assert [b.text for b in doc.blocks] == ["杭州市西胡区财政局", "本辖区各社区"]
+    # a text layer is not touched
+    typed = Document("a.pdf", "pdf", blocks=[Paragraph("上海市岗行区")], meta={})
+    correct_place_names(typed)
+    assert typed.blocks[0].text == "上海市岗行区"
+
+
 # ── whole documents ───────────────────────────────────────────────────────────────────────
 
 
