@@ -210,6 +210,31 @@ def test_a_division_name_misread_by_one_character_is_put_right() -> None:
     assert typed.blocks[0].text == "上海市岗行区"
 
 
+def test_ocr_amounts_that_contradict_each_other_are_left_out() -> None:
+    """ "调减" read as "调碱": the parser took the adjustment for the adjusted budget; executed /
+    budget then disagrees with the stated rate, and none of the three can be trusted."""
+    from flows.contract.report import BudgetLine, Report
+    from flows.documents.model import Document
+    from flows.reports import ocr_evidence
+
+    misplaced = BudgetLine(initial=8733200.0, adjusted=454900.0, executed=8275800.0, rate=99.97)
+    consistent = BudgetLine(adjusted=3444200.0, executed=3441800.0, rate=99.93)
+    summed = BudgetLine(initial=100.0, adjustment=-10.0, adjusted=80.0)
+    report = Report(
+        "scan.pdf", "0" * 64, "pdf", budget={"total": misplaced, "basic": consistent, "project": summed}
+    )
+    doc = Document("scan.pdf", "pdf", blocks=[], meta={"ocr_pages": "1"})
+    ocr_evidence.annotate(doc, [report])
+    assert (misplaced.initial, misplaced.adjusted, misplaced.executed, misplaced.rate) == (
+        8733200.0,
+        None,
+        None,
+        None,
+    )
+    assert (consistent.adjusted, consistent.executed, consistent.rate) == (3444200.0, 3441800.0, 99.93)
+    assert (summed.initial, summed.adjustment, summed.adjusted) == (None, None, None)
+
+
 # ── whole documents ───────────────────────────────────────────────────────────────────────
 
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 import re
 
 from flows.contract.report import Report
+from flows.contract.rules import execution_rate
 from flows.documents.model import Document, Paragraph, Table
 from flows.documents.ocr import LOW_CONFIDENCE, UNREADABLE
 
 _SENTENCE_END = re.compile(r"[。；;！？\n]")
+# a stated rate this far (percentage points) from executed / budget: the amounts disagree
+_RATE_TOLERANCE = 1.0
+# initial + adjustment this far (relative) from the adjusted budget: the amounts disagree
+_SUM_TOLERANCE = 0.005
 
 
 def _row_text(row: tuple[str, ...]) -> str:
@@ -44,6 +49,25 @@ def _note(block: Paragraph | Table) -> str:
     return f"[OCR page {block.page}{confidence}]"
 
 
+def _drop_disagreeing_amounts(report: Report) -> None:
+    """A budget line whose OCR'd numbers contradict each other has one misread (or misplaced, after a
+    misread keyword: "调碱" for "调减") and nobody can tell which: all of them are left out."""
+    for name, line in report.budget.items():
+        rate = execution_rate(line.executed, line.adjusted, line.initial)
+        if rate is not None and line.rate is not None and abs(rate - line.rate) > _RATE_TOLERANCE:
+            base = "adjusted" if line.adjusted is not None else "initial"
+            for field in (base, "executed", "rate", "rate_text"):
+                setattr(line, field, None)
+                report.evidence.pop(f"budget.{name}.{field}", None)
+        parts = (line.initial, line.adjustment, line.adjusted)
+        if all(v is not None for v in parts):
+            initial, adjustment, adjusted = parts  # type: ignore[misc]
+            if abs(initial + adjustment - adjusted) > _SUM_TOLERANCE * max(abs(adjusted), 1.0):
+                for field in ("initial", "adjustment", "adjusted"):
+                    setattr(line, field, None)
+                    report.evidence.pop(f"budget.{name}.{field}", None)
+
+
 def annotate(document: Document, reports: list[Report]) -> None:
     """For a document read (partly) by OCR: page and confidence before each OCR'd evidence string,
     and one `ocr.unreadable[i]` entry per sentence or table row holding an unreadable number."""
@@ -60,6 +84,7 @@ def annotate(document: Document, reports: list[Report]) -> None:
         why = f"a number read below {LOW_CONFIDENCE:.0f}% confidence is left out ({UNREADABLE})"
         unreadable.extend(f"{_note(block)} {why}: {text}" for text in found)
     for report in reports:
+        _drop_disagreeing_amounts(report)
         for key, value in list(report.evidence.items()):
             block = _source(document, value)
             if block is not None and block.confidence is not None:
