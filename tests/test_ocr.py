@@ -233,6 +233,10 @@ def test_ocr_amounts_that_contradict_each_other_are_left_out() -> None:
     )
     assert (consistent.adjusted, consistent.executed, consistent.rate) == (3444200.0, 3441800.0, 99.93)
     assert (summed.initial, summed.adjustment, summed.adjusted) == (None, None, None)
+    # a document's own slip (its rate against another base) is no misplaced amount: kept
+    slip = BudgetLine(adjusted=76648800.0, executed=76094800.0, rate=92.77)
+    ocr_evidence.annotate(doc, [Report("scan.pdf", "0" * 64, "pdf", budget={"project": slip})])
+    assert (slip.adjusted, slip.executed, slip.rate) == (76648800.0, 76094800.0, 92.77)
 
 
 # ── whole documents ───────────────────────────────────────────────────────────────────────

@@ -16,6 +16,10 @@ from flows.documents.ocr import LOW_CONFIDENCE, UNREADABLE
 _SENTENCE_END = re.compile(r"[。；;！？\n]")
 # a stated rate this far (percentage points) from executed / budget: the amounts disagree
 _RATE_TOLERANCE = 1.0
+# ... and beyond what a document's own slip gives (a rate against the initial budget, a stale
+# figure: 99.28% computed where 92.77% is printed): spent over this share of the budget, or less
+# than half the stated rate, is an amount taken from the wrong place
+_MAX_PLAUSIBLE_RATE = 105.0
 # initial + adjustment this far (relative) from the adjusted budget: the amounts disagree
 _SUM_TOLERANCE = 0.005
 
@@ -54,7 +58,12 @@ def _drop_disagreeing_amounts(report: Report) -> None:
     misread keyword: "调碱" for "调减") and nobody can tell which: all of them are left out."""
     for name, line in report.budget.items():
         rate = execution_rate(line.executed, line.adjusted, line.initial)
-        if rate is not None and line.rate is not None and abs(rate - line.rate) > _RATE_TOLERANCE:
+        if (
+            rate is not None
+            and line.rate is not None
+            and abs(rate - line.rate) > _RATE_TOLERANCE
+            and (rate > _MAX_PLAUSIBLE_RATE or rate < line.rate / 2)
+        ):
             base = "adjusted" if line.adjusted is not None else "initial"
             for field in (base, "executed", "rate", "rate_text"):
                 setattr(line, field, None)
