@@ -54,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpi", type=int, default=150)
     parser.add_argument("--only", help="golden stems starting with this")
     parser.add_argument("--mismatches", action="store_true", help="print every wrong field")
-    parser.add_argument("--seed", type=int, default=0, help="noise seed of the first document (+1 per document)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="noise seed of the first document (+1 per document)"
+    )
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="ocr-bench-"))
