@@ -25,7 +25,8 @@ from flows.crawl.archive import RawArchive
 from flows.crawl.run import crawl_source
 from flows.mirror.server import serve_mirror
 from flows.nightly import new_run_id
-from flows.reports.extract import Extracted, extract_documents
+from flows.reports.extract import Extracted
+from flows.reports.stream import extract_documents
 from flows.sources.model import select_sources
 
 

@@ -29,8 +29,8 @@ from flows.crawl.archive import RawArchive
 from flows.crawl.run import crawl_source
 from flows.mirror.server import serve_mirror
 from flows.nightly import nightly
-from flows.reports.extract import extract_documents
 from flows.reports.parse_cache import ParseCache
+from flows.reports.stream import extract_documents
 from flows.sources.model import select_sources
 
 RUNS = ("first", "second", "full refresh")

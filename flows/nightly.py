@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from pathlib import Path
 
@@ -13,22 +12,17 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from dbt_like_sql.load import load_warehouse
-from expectations.run_checks import check_run
-from flows.alerts.collect import build_summary
-from flows.alerts.summary import RunSummary, finding_rows, to_markdown
+from flows.alerts.summary import finding_rows, to_markdown
 from flows.alerts.webhook import post_webhook
-from flows.crawl.archive import RawArchive
-from flows.crawl.run import CrawlOutcome, crawl_source, utc_now
+from flows.crawl.run import utc_now
+from flows.night.batches import BatchRef, collect_batch, plan_batches
+from flows.night.finish import Finished, check_and_load, clear_run_dir
 from flows.notify.run import notify_failure, notify_run
-from flows.progress import progress
 from flows.report_site.build import build_site
-from flows.reports.extract import Extracted, extract_documents
 from flows.reports.parse_cache import ParseCache
 from flows.settings import Settings, get_settings
 from flows.sources.model import Source, source_folders
 from flows.sources.model import select_sources as select_bundled_sources
-from warehouse.reads import known_page_urls
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -40,76 +34,56 @@ def make_task_runner(settings: Settings) -> TaskRunner:
     """Threads (GOVPERF_CONCURRENCY of them) by default; GOVPERF_TASK_RUNNER=dask puts the tasks on
     a Dask cluster: the one at GOVPERF_DASK_ADDRESS, or a local one started for the run."""
     if settings.task_runner == "dask":
-        from prefect_dask import DaskTaskRunner
+        from flows.dask_runner import SharedApiDaskTaskRunner
 
-        return DaskTaskRunner(address=settings.dask_address) if settings.dask_address else DaskTaskRunner()
+        return SharedApiDaskTaskRunner(address=settings.dask_address)
     return ThreadPoolTaskRunner(max_workers=settings.concurrency)
 
 
-@task(name="crawl", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
-def crawl_task(source: Source, raw_dir: Path, db_path: Path, full_refresh: bool) -> CrawlOutcome:
-    """One source: incremental (known pages from the warehouse, conditional GETs) unless full_refresh."""
-    known = frozenset() if full_refresh else known_page_urls(db_path, source.name)
-    c = crawl_source(source, RawArchive(raw_dir), full_refresh=full_refresh, known_urls=known)
-    get_run_logger().info(
-        "crawled source=%s list_pages=%d links=%d documents=%d requests=%d not_modified=%d "
-        "bodies_downloaded=%d errors=%d walked_in_full=%s seconds=%.2f",
-        c.source,
-        c.list_pages,
-        c.links,
-        len(c.documents),
-        c.requests,
-        c.not_modified,
-        c.bodies_downloaded,
-        len(c.errors),
-        c.walked_in_full,
-        (c.finished - c.started).total_seconds(),
-    )
-    return c
-
-
-@task(name="extract-parse", cache_policy=NO_CACHE)
-def extract_task(outcome: CrawlOutcome, raw_dir: Path, cache_dir: Path, full_refresh: bool) -> Extracted:
-    """One batch per source: reading and parsing every document it fetched (unchanged ones from
-    the parse cache, unless full_refresh)."""
-    started = time.perf_counter()
-    cache = None if full_refresh else ParseCache(cache_dir)
-    if cache is not None:
-        cache.prune()
-    extracted = extract_documents(outcome.documents, RawArchive(raw_dir), cache=cache)
-    get_run_logger().info(
-        "parsed source=%s documents=%d from_cache=%d reports=%d rejected=%d seconds=%.2f",
-        outcome.source,
-        len(outcome.documents),
-        cache.hits if cache else 0,
-        len(extracted.records),
-        len(extracted.rejected),
-        time.perf_counter() - started,
-    )
-    return extracted
-
-
-@task(name="validate", cache_policy=NO_CACHE)
-def validate_task(
-    crawls: list[CrawlOutcome], extracted: Extracted, db_path: Path, docs_dir: Path, run_id: str
-) -> tuple[Extracted, list[dict]]:
-    """The whole run at once, before the load: the suites (duplicates compare across sources and
-    with the warehouse), the Data Docs, the run-health alerts."""
-    progress("check", 0, 1)
-    alerts = check_run(crawls, extracted, db_path, docs_dir, run_id)
-    progress("check")
-    return extracted, alerts
-
-
-@task(name="load-and-build", cache_policy=NO_CACHE)
-def load_task(
-    db_path: Path,
-    run_id: str,
-    crawls: list[CrawlOutcome],
-    extracted: Extracted,
+@task(name="crawl-and-read", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+def batch_task(
+    batch: list[Source],
+    index: int,
+    run_dir: Path,
     raw_dir: Path,
-):
-    return load_warehouse(db_path, run_id, crawls, extracted, RawArchive(raw_dir))
+    cache_dir: Path,
+    db_path: Path,
+    full_refresh: bool,
+    workers: int | None,
+) -> BatchRef:
+    """A batch of sources: crawled (incremental unless full_refresh) and every document read as
+    it arrives, on every core; the results stay in the run's folder, the task returns where."""
+    ref = collect_batch(
+        batch, index, run_dir, raw_dir, cache_dir, db_path, full_refresh=full_refresh, workers=workers
+    )
+    logger = get_run_logger()
+    for c in ref.crawled:
+        logger.info(" ".join(f"{k}={v}" for k, v in c.items()).replace("source=", "crawled source=", 1))
+    logger.info(
+        "batch %d: sources=%d documents=%d from_cache=%d reports=%d rejected=%d seconds=%.2f",
+        ref.index,
+        len(ref.sources),
+        ref.documents,
+        ref.from_cache,
+        ref.reports,
+        ref.rejected,
+        ref.seconds,
+    )
+    return ref
+
+
+@task(name="check-and-load", cache_policy=NO_CACHE)
+def finish_task(
+    refs: list[BatchRef],
+    run_id: str,
+    run_started: dt.datetime,
+    db_path: Path,
+    docs_dir: Path,
+    raw_dir: Path,
+) -> Finished:
+    """The whole run at once, from the batches' files: the suites (duplicates compare across
+    sources and with the warehouse), the Data Docs, the run-health alerts, the load."""
+    return check_and_load(refs, run_id, run_started, db_path, docs_dir, raw_dir)
 
 
 @task(name="report-site", cache_policy=NO_CACHE)
@@ -175,23 +149,30 @@ def nightly(
     chosen = select_sources(sources, base_url, extra_dirs=sources_dirs)
     logger.info("run %s: %d source(s): %s", run_id, len(chosen), ", ".join(s.name for s in chosen))
 
-    crawl_futures = [
-        crawl_task.submit(s, settings.raw_dir, settings.warehouse_path, full_refresh) for s in chosen
+    ParseCache(settings.parse_cache_dir).prune()
+    clear_run_dir(settings.home / "runs", older_than=dt.timedelta(days=2))
+    run_dir = settings.home / "runs" / run_id
+    batches = plan_batches(chosen, settings.concurrency)
+    futures = [
+        batch_task.submit(
+            batch,
+            i,
+            run_dir,
+            settings.raw_dir,
+            settings.parse_cache_dir,
+            settings.warehouse_path,
+            full_refresh,
+            settings.workers,
+        )
+        for i, batch in enumerate(batches)
     ]
-    crawls = [f.result() for f in crawl_futures]
-    extract_futures = [
-        extract_task.submit(c, settings.raw_dir, settings.parse_cache_dir, full_refresh) for c in crawls
-    ]
-    extracted = Extracted()
-    for f in extract_futures:
-        part = f.result()
-        extracted.records.extend(part.records)
-        extracted.rejected.extend(part.rejected)
-        extracted.yields.update(part.yields)
-    extracted, alerts = validate_task(crawls, extracted, settings.warehouse_path, settings.docs_dir, run_id)
-    for a in alerts:
+    refs = [f.result() for f in futures]
+    finished = finish_task(
+        refs, run_id, run_started, settings.warehouse_path, settings.docs_dir, settings.raw_dir
+    )
+    for a in finished.health:
         logger.warning("%s: %s", a["check"], a["message"])
-    stats = load_task(settings.warehouse_path, run_id, crawls, extracted, settings.raw_dir)
+    stats = finished.stats
     logger.info(
         "loaded run_id=%s reports_new=%d reports_changed=%d reports_unchanged=%d "
         "reports_quarantined=%d seconds=%.2f",
@@ -202,12 +183,9 @@ def nightly(
         stats.reports_quarantined,
         stats.seconds,
     )
-
-    summary = RunSummary(run_id=run_id, started=run_started.isoformat(timespec="seconds"))
-    summary = build_summary(summary, settings.warehouse_path, crawls, extracted, stats, run_started)
-    summary.health = alerts
-    if (settings.docs_dir / "index.html").is_file():
-        summary.docs = str(settings.docs_dir / "index.html")
+    summary = finished.summary
+    alerts = finished.health
+    clear_run_dir(run_dir)
     summary.site = site_task(settings.warehouse_path, settings.site_dir, settings.docs_dir, alerts)
     summary.finished = utc_now().isoformat(timespec="seconds")
     markdown = to_markdown(summary)

@@ -30,7 +30,14 @@ class Settings(BaseSettings):
     site_url: str | None = Field(
         default=None, description="Where the report site is published; alerts link its pages there."
     )
-    concurrency: int = Field(default=2, ge=1, description="Parallel task runs (thread pool size).")
+    concurrency: int = Field(
+        default=2, ge=1, description="Batches of sources crawled at once (task runs in parallel)."
+    )
+    workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="Documents read at once, each in its own worker process (default: one per core).",
+    )
     task_runner: Literal["threads", "dask"] = Field(
         default="threads", description="threads, or dask for prefect-dask's DaskTaskRunner."
     )

@@ -22,7 +22,8 @@ from flows.crawl.run import crawl_source
 from flows.documents.model import Document, ExtractError, Paragraph, Table
 from flows.documents.sections import self_evaluation_parts
 from flows.mirror.server import SITE_DIR, MirrorServer
-from flows.reports.extract import extract_documents, reports_from_bytes
+from flows.reports.extract import reports_from_bytes
+from flows.reports.stream import extract_documents
 from flows.sources.model import Source, load_sources
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "files"

@@ -20,7 +20,7 @@ from flows.crawl.archive import RawArchive
 from flows.crawl.model import FetchedDocument
 from flows.mirror.server import SITE_DIR, MirrorServer
 from flows.reports import parse_cache
-from flows.reports.extract import extract_documents
+from flows.reports.stream import extract_documents
 
 pytestmark = pytest.mark.integration  # real servers and real Prefect flow runs
 

@@ -174,43 +174,101 @@ def test_prefect_yaml_deploys_nightly_to_a_process_work_pool_that_a_worker_runs(
     assert _current_departments(data / "warehouse.duckdb") == {"公园街道办事处"}
 
 
-def test_the_dask_task_runner_setting_runs_the_flow_on_a_dask_cluster(server, mirror, tmp_path):
+def _task_run_names(url: str) -> list[str]:
+    """The server's latest task runs, newest first."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import TaskRunSort
+
+    with _client_settings(url), get_client(sync_client=True) as client:
+        return [t.name for t in client.read_task_runs(limit=200, sort=TaskRunSort.EXPECTED_START_TIME_DESC)]
+
+
+def test_the_dask_task_runner_runs_the_flow_on_a_cluster_of_worker_processes(
+    server, mirror, tmp_path, monkeypatch
+):
+    import psutil
     from distributed import Client, LocalCluster
 
     prefect_home, url = server
     data = tmp_path / "data"
+    # the workers are started by this test: they talk to the same Prefect server as the run
+    monkeypatch.setenv("PREFECT_API_URL", url)
+    monkeypatch.setenv("PREFECT_HOME", str(prefect_home))
+    before = set(_task_run_names(url))
     with (
         LocalCluster(
-            n_workers=1,
+            n_workers=2,
             threads_per_worker=1,
-            processes=False,
-            protocol="tcp",  # the run is another process: in-process transport would not reach it
+            processes=True,
+            protocol="tcp",
             host="127.0.0.1",
             dashboard_address=None,
         ) as cluster,
         Client(cluster) as client,
     ):
+        workers = client.run(lambda: __import__("os").getpid())
+        assert len(set(workers.values())) == 2
         env = base_env(
             prefect_home,
             url,
             GOVPERF_TASK_RUNNER="dask",
             GOVPERF_DASK_ADDRESS=cluster.scheduler_address,
             GOVPERF_HOME=str(data),
+            GOVPERF_CONCURRENCY="2",
         )
         done = subprocess.run(
-            [str(BIN / "govperf"), "run", "--source", "donghu_mirror", "--base-url", mirror.base_url],
+            [
+                str(BIN / "govperf"),
+                "run",
+                "--source",
+                "donghu_mirror",
+                "--source",
+                "nanshan_mirror",
+                "--base-url",
+                mirror.base_url,
+            ],
             env=env,
             cwd=tmp_path,
             capture_output=True,
             text=True,
-            timeout=180,
+            timeout=240,
         )
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         ran_on_cluster = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
-    # the submitted tasks (crawl, extract) ran on the cluster's worker, not in the run's process
-    assert {"crawl_task", "extract_task"} <= set(ran_on_cluster)
+        # no worker started a Prefect server of its own: every task run went to the shared one
+        spawned = client.run(
+            lambda: [" ".join(c.cmdline()) for c in psutil.Process().children(recursive=True)]
+        )
+    assert not [c for cmds in spawned.values() for c in cmds if "uvicorn" in c or "prefect" in c]
+    # the batches (crawl and read) ran on the cluster's workers, not in the run's process
+    assert "batch_task" in set(ran_on_cluster)
     assert "Connecting to an existing Dask cluster" in done.stdout + done.stderr
-    assert _current_departments(data / "warehouse.duckdb") == {"公园街道办事处"}
+    departments = _current_departments(data / "warehouse.duckdb")
+    assert "公园街道办事处" in departments and len(departments) == 2, departments
+    new_runs = [n for n in _task_run_names(url) if n not in before]
+    assert any(n.startswith("crawl-and-read") for n in new_runs), new_runs
+    assert any(n.startswith("check-and-load") for n in new_runs), new_runs
+    # nothing left running: the workers and every reader process they started are gone
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(psutil.pid_exists(p) for p in workers.values()):
+        time.sleep(0.2)
+    assert not any(psutil.pid_exists(p) for p in workers.values())
+    readers = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if "flows.documents.budget" in " ".join(p.info["cmdline"] or []) and p.ppid() in workers.values()
+    ]
+    assert not readers
+
+
+def test_a_dask_run_on_an_existing_cluster_without_a_shared_prefect_server_is_refused(tmp_path):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.dask_runner import NoSharedApiError, SharedApiDaskTaskRunner
+
+    with temporary_settings(restore_defaults={PREFECT_API_URL}), pytest.raises(NoSharedApiError) as info:
+        SharedApiDaskTaskRunner(address="tcp://127.0.0.1:1").__enter__()
+    assert "PREFECT_API_URL" in str(info.value) and "tcp://127.0.0.1:1" in str(info.value)
 
 
 def test_threads_are_the_default_task_runner_sized_by_concurrency():

@@ -31,6 +31,23 @@ def known_page_urls(db_path: Path, source: str) -> frozenset[str]:
     return frozenset(u for row in rows for u in row if u)
 
 
+def known_page_urls_by_source(db_path: Path, sources: list[str]) -> dict[str, frozenset[str]]:
+    """known_page_urls for many sources in one read (a night of a thousand sources)."""
+    out: dict[str, set[str]] = {s: set() for s in sources}
+    if not sources or not Path(db_path).is_file():
+        return {s: frozenset() for s in sources}
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            rows = con.execute(
+                "SELECT source, page_url, url FROM raw.documents WHERE list_contains(?, source)", [sources]
+            ).fetchall()
+    except duckdb.Error:
+        return {s: frozenset() for s in sources}
+    for source, *urls in rows:
+        out[source].update(u for u in urls if u)
+    return {s: frozenset(u) for s, u in out.items()}
+
+
 def fetch_log_loaded_until(db_path: Path) -> dt.datetime | None:
     """The time of the latest request raw.fetch_log holds (None: no warehouse, or none yet)."""
     if not Path(db_path).is_file():

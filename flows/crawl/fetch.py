@@ -228,11 +228,14 @@ def fetch_documents(
     *,
     full_refresh: bool = False,
     http: PoliteClient | None = None,
+    on_document: Callable[[FetchedDocument], None] | None = None,
 ) -> FetchResult:
     """Fetch every link's report body (or bodies) into the archive; documents in link order.
 
     Detail pages run in a small thread pool (source concurrency); the per-host rate limit
     holds across the threads. An attachment linked from two pages is returned once.
+    on_document hears of each document as soon as its link is done (in link order), so
+    reading can start while the crawl goes on.
     """
     polite = http or PoliteClient(client, source, on_request=archive.append_log)
     before = polite.requests
@@ -241,8 +244,12 @@ def fetch_documents(
     workers = max(1, min(source.politeness.concurrency, len(unique)))
     result = FetchResult()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"fetch-{source.name}") as pool:
+        seen: set[str] = set()
         for part in pool.map(fetcher.link, unique):
+            part.documents = [d for d in part.documents if not (d.url in seen or seen.add(d.url))]
             result.merge(part)
-    result.documents = _first_of_each(result.documents, key=lambda doc: doc.url)
+            if on_document is not None:
+                for doc in part.documents:
+                    on_document(doc)
     result.requests = polite.requests - before
     return result

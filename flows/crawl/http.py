@@ -125,25 +125,40 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> 
     return ceiling * (0.5 + 0.5 * rng.random())
 
 
-class RateLimiter:
-    """At most one request per `min_interval` seconds per host, across threads."""
+class HostSchedule:
+    """When each host may next be asked. One per limiter by default; sources crawled together
+    share one, so two sources on one host take turns instead of each keeping its own pace."""
 
-    def __init__(self, min_interval: float, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self) -> None:
+        self.next_at: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+
+class RateLimiter:
+    """At most one request per `min_interval` seconds per host, across threads (and across the
+    sources sharing its schedule)."""
+
+    def __init__(
+        self,
+        min_interval: float,
+        sleep: Callable[[float], None] = time.sleep,
+        schedule: HostSchedule | None = None,
+    ) -> None:
         self.min_interval = min_interval
         self._sleep = sleep
-        self._next: dict[str, float] = {}
+        self._schedule = schedule or HostSchedule()
         self._interval: dict[str, float] = {}
-        self._lock = threading.Lock()
 
     def set_interval(self, host: str, seconds: float) -> None:
-        with self._lock:
+        with self._schedule.lock:
             self._interval[host] = max(self.min_interval, seconds)
 
     def wait(self, host: str) -> None:
-        with self._lock:
+        schedule = self._schedule
+        with schedule.lock:
             now = time.monotonic()
-            at = max(now, self._next.get(host, 0.0))
-            self._next[host] = at + self._interval.get(host, self.min_interval)
+            at = max(now, schedule.next_at.get(host, 0.0))
+            schedule.next_at[host] = at + self._interval.get(host, self.min_interval)
         if at > now:
             self._sleep(at - now)
 
@@ -160,6 +175,7 @@ class PoliteClient:
         on_request: OnRequest | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        schedule: HostSchedule | None = None,
     ) -> None:
         self.client = client
         self.source = source
@@ -167,7 +183,7 @@ class PoliteClient:
         self.on_request = on_request
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self.limiter = RateLimiter(self.policy.min_interval, sleep)
+        self.limiter = RateLimiter(self.policy.min_interval, sleep, schedule)
         self._robots: dict[str, urllib.robotparser.RobotFileParser | FetchFailure | None] = {}
         self._robots_lock = threading.Lock()
         self._count_lock = threading.Lock()

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from flows.crawl.archive import RawArchive
-from flows.crawl.http import HttpResponse, OnRequest, PoliteClient
+from flows.crawl.http import HostSchedule, HttpResponse, OnRequest, PoliteClient
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -50,8 +50,9 @@ class IncrementalClient(PoliteClient):
         *,
         full_refresh: bool = False,
         on_request: OnRequest | None = None,
+        schedule: HostSchedule | None = None,
     ) -> None:
-        super().__init__(client, source, on_request=on_request)
+        super().__init__(client, source, on_request=on_request, schedule=schedule)
         self.archive = archive
         self.full_refresh = full_refresh
         self._archived = archived_bodies(archive)

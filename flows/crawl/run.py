@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from typing import Any
 
 from flows.crawl.archive import RawArchive
 from flows.crawl.discover import discover_links
 from flows.crawl.fetch import fetch_documents
-from flows.crawl.http import make_client
+from flows.crawl.http import HostSchedule, make_client
 from flows.crawl.incremental import IncrementalClient
 from flows.crawl.model import FetchedDocument
 from flows.kill_points import killing_on_request
@@ -40,13 +40,21 @@ class CrawlOutcome:
 
 
 def crawl_source(
-    source: Source, archive: RawArchive, *, full_refresh: bool = False, known_urls: Set[str] = frozenset()
+    source: Source,
+    archive: RawArchive,
+    *,
+    full_refresh: bool = False,
+    known_urls: Set[str] = frozenset(),
+    on_document: Callable[[FetchedDocument], None] | None = None,
+    schedule: HostSchedule | None = None,
 ) -> CrawlOutcome:
     """Discover the source's report links and fetch their bodies into the raw archive.
 
     Incremental unless full_refresh: list pages, detail pages and attachments are asked for
     conditionally (a 304 reuses the archived body), and pagination stops at a list page
     whose report links are all in known_urls (what the warehouse already holds).
+    on_document hears of each document as it is fetched; sources sharing a schedule share
+    their hosts' pace.
     """
     started = utc_now()
     known = frozenset() if full_refresh else frozenset(known_urls)
@@ -63,10 +71,17 @@ def crawl_source(
             archive,
             full_refresh=full_refresh,
             on_request=killing_on_request(on_request),
+            schedule=schedule,
         )
         found = discover_links(source, client, known, http=polite)
         fetched = fetch_documents(
-            found.links, source, archive, client, full_refresh=full_refresh, http=polite
+            found.links,
+            source,
+            archive,
+            client,
+            full_refresh=full_refresh,
+            http=polite,
+            on_document=on_document,
         )
     progress(label, 0, polite.requests)  # the total is known only now: the bar ends full
     errors = [_error_dict(e) for e in (*found.errors, *fetched.errors)]

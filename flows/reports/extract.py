@@ -7,21 +7,16 @@ raises becomes a listed rejection, never a stopped run.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flows.contract.report import Report, ReportRecord
-from flows.crawl.archive import RawArchive
-from flows.crawl.model import FetchedDocument
 from flows.documents import read_document
 from flows.documents.budget import run_within_budget
 from flows.documents.model import ExtractError
 from flows.documents.sections import self_evaluation_parts
-from flows.kill_points import kill_point
-from flows.progress import progress
 from flows.reports import ocr_evidence, ocr_places
-from flows.reports.merge import merge_page_records
 from flows.reports.parse import parse_reports
-from flows.reports.parse_cache import ParseCache
 
 
 @dataclass(slots=True)
@@ -82,64 +77,20 @@ def reports_from_bytes(
     return reports
 
 
-def safe_reports_from_bytes(data: bytes, **kwargs: object) -> tuple[list[Report], ExtractError | None]:
-    """Like reports_from_bytes, but never raises: a reader's unexpected failure is `corrupt`,
-    and the reading runs in a worker under the document budget (flows/documents/budget.py)."""
-    name = str(kwargs.get("name", ""))
+def safe_call(
+    fn: Callable[..., list[Report]], label: str, *args: object, **kwargs: object
+) -> tuple[list[Report], ExtractError | None]:
+    """fn(*args, **kwargs) in a budget worker (flows/documents/budget.py), never raising: a
+    reader's unexpected failure is `corrupt`, naming the file `label`."""
     try:
-        return run_within_budget(reports_from_bytes, data, label=name, **kwargs), None
+        return run_within_budget(fn, *args, label=label, **kwargs), None
     except ExtractError as e:
         return [], e
     except Exception as e:  # a reader bug must not stop the run; the file is kept and listed
-        return [], ExtractError("corrupt", f"{type(e).__name__}: {e}", name)
+        return [], ExtractError("corrupt", f"{type(e).__name__}: {e}", label)
 
 
-def extract_documents(
-    documents: list[FetchedDocument],
-    archive: RawArchive,
-    today: dt.date | None = None,
-    *,
-    cache: ParseCache | None = None,
-) -> Extracted:
-    """Read and parse every fetched document; failures are listed, never raised.
-
-    With a cache, a document parsed before (same bytes, page facts and parser code) is not
-    read again: its reports come from the cache.
-    """
-    out = Extracted()
-    year = (today or dt.date.today()).year
-    label = f"parse {documents[0].source}" if documents else "parse"
-    progress(label, 0, len(documents))
-    for n, doc in enumerate(documents, 1):
-        name = doc.url.rsplit("/", 1)[-1] or doc.url
-        key = (
-            cache.key(doc.sha256, name, doc.content_type, doc.page_meta, doc.title, year, doc.sections)
-            if cache
-            else ""
-        )
-        reports = cache.get(key) if cache else None
-        error = None
-        if reports is None:
-            reports, error = safe_reports_from_bytes(
-                archive.read(doc.sha256),
-                name=name,
-                sha256=doc.sha256,
-                content_type=doc.content_type,
-                page_meta=doc.page_meta,
-                page_title=doc.title,
-                sections=doc.sections,
-                today=today,
-            )
-            if cache and error is None:
-                cache.put(key, reports)
-        progress(label)
-        kill_point("parse", n)
-        if error is not None:
-            out.rejected.append(Rejected(doc.url, doc.sha256, error.kind, error.message, doc.url))
-            out.yields[doc.sha256] = 0
-            continue
-        out.yields[doc.sha256] = len(reports)
-        for report in reports:
-            out.records.append(ReportRecord(report, doc.source, doc.url, doc.page_url, doc.fetched_at))
-    out.records = merge_page_records(out.records)
-    return out
+def safe_reports_from_bytes(data: bytes, **kwargs: object) -> tuple[list[Report], ExtractError | None]:
+    """Like reports_from_bytes, but never raises, and the reading runs in a worker under the
+    document budget."""
+    return safe_call(reports_from_bytes, str(kwargs.get("name", "")), data, **kwargs)
