@@ -41,11 +41,13 @@ OCR_DPI = 300
 # ... and a giant page at less, so that no side is longer than this many pixels
 MAX_OCR_SIDE = 6000
 # bump when preparing the image or reading the engine's output changes what a page gives
-PIPELINE_VERSION = "9"
+PIPELINE_VERSION = "10"
 
 Segment = tuple[float, float, float, float]
 
 _NUMBER_CHARS = frozenset("0123456789.,%")
+# what follows a number that is a date's month or day, or a list item's number
+_NOT_VALUES = frozenset("月日、")
 # ASCII punctuation the engine prints where Chinese text has the full-width form
 _FULL_WIDTH_AFTER_CJK = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？"}
 _CONFUSED = {"〈": "（", "〉": "）"}
@@ -218,7 +220,9 @@ def _mask_numbers(
         ):
             malformed = True
         doubtful[i] = malformed or min(r.conf for r in digits) < LOW_CONFIDENCE
-        if not doubtful[i]:
+        # a month, a day or a list number ("3、") is no value a report stores, and the glyph
+        # after it, cut in half, reads as a digit to the Latin model: not read twice
+        if not doubtful[i] and after not in _NOT_VALUES:
             checked.append((i, j))
     if image is not None:
         for (i, _), same in zip(checked, _second_reading(image, chars, checked), strict=True):
