@@ -143,6 +143,8 @@ def test_a_number_with_a_leading_zero_is_left_out_but_a_month_is_not() -> None:
     assert "".join(c.text for c in lost_point) == f"得分{ocr.UNREADABLE}分"
     month, _ = ocr._mask_numbers(chars("2021年05月"))
     assert "".join(c.text for c in month) == "2021年05月"
+    comma_twice, _ = ocr._mask_numbers(chars("为1,.093.75万元"))
+    assert "".join(c.text for c in comma_twice) == "为1,093.75万元"
 
 
 def _printed_line(text: str) -> tuple[np.ndarray, int, int]:

@@ -41,7 +41,7 @@ OCR_DPI = 300
 # ... and a giant page at less, so that no side is longer than this many pixels
 MAX_OCR_SIDE = 6000
 # bump when preparing the image or reading the engine's output changes what a page gives
-PIPELINE_VERSION = "10"
+PIPELINE_VERSION = "11"
 
 Segment = tuple[float, float, float, float]
 
@@ -198,6 +198,13 @@ def _mask_numbers(
 ) -> tuple[list[ocr_engine.OcrChar], int]:
     """Numbers (digit runs within one word) with a digit read below LOW_CONFIDENCE, or malformed,
     or (given the page `image`) read otherwise by the second model, become UNREADABLE."""
+    # "1,.093.75": a thousands comma read twice, as a comma and a point; the number is then
+    # read the second time like any other
+    chars = [
+        c
+        for k, c in enumerate(chars)
+        if not (c.text == "." and k > 0 and chars[k - 1].text == "," and chars[k - 1].word == c.word)
+    ]
     doubtful: dict[int, bool] = {}
     checked: list[tuple[int, int]] = []
     for i, j in _number_runs(chars):
