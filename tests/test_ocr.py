@@ -135,7 +135,7 @@ def test_a_percent_sign_read_twice_is_read_once() -> None:
 def test_a_number_with_a_leading_zero_is_left_out_but_a_month_is_not() -> None:
     def chars(text: str) -> list[ocr_engine.OcrChar]:
         return [
-            ocr_engine.OcrChar(t, 10 * i, 0, 10 * i + 9, 20, 99.0, 0 if t.isdigit() else i)
+            ocr_engine.OcrChar(t, 10 * i, 0, 10 * i + 9, 20, 99.0, 0 if t in "0123456789.," else i)
             for i, t in enumerate(text)
         ]
 

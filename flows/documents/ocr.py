@@ -41,7 +41,7 @@ OCR_DPI = 300
 # ... and a giant page at less, so that no side is longer than this many pixels
 MAX_OCR_SIDE = 6000
 # bump when preparing the image or reading the engine's output changes what a page gives
-PIPELINE_VERSION = "11"
+PIPELINE_VERSION = "12"
 
 Segment = tuple[float, float, float, float]
 
@@ -200,11 +200,23 @@ def _mask_numbers(
     or (given the page `image`) read otherwise by the second model, become UNREADABLE."""
     # "1,.093.75": a thousands comma read twice, as a comma and a point; the number is then
     # read the second time like any other
-    chars = [
-        c
-        for k, c in enumerate(chars)
-        if not (c.text == "." and k > 0 and chars[k - 1].text == "," and chars[k - 1].word == c.word)
-    ]
+    merged: list[ocr_engine.OcrChar] = []
+    respace: set[int] = set()
+    for c in chars:
+        if c.text == "." and merged and merged[-1].text == "," and merged[-1].word == c.word:
+            respace.add(c.word)
+            continue
+        merged.append(c)
+    for word in respace:  # the word's characters spread evenly again, as parse_hocr spreads them
+        at = [k for k, c in enumerate(merged) if c.word == word]
+        x0, x1 = merged[at[0]].x0, merged[at[-1]].x1
+        step = (x1 - x0) / len(at)
+        for n, k in enumerate(at):
+            c = merged[k]
+            merged[k] = ocr_engine.OcrChar(
+                c.text, x0 + n * step, c.top, x0 + (n + 1) * step, c.bottom, c.conf, c.word
+            )
+    chars = merged
     doubtful: dict[int, bool] = {}
     checked: list[tuple[int, int]] = []
     for i, j in _number_runs(chars):
