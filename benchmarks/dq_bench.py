@@ -1,6 +1,6 @@
-"""What the data-quality step costs: the GX suites, the duplicate check against a warehouse of
-current reports, and the Data Docs, for N reports (copies of the dq corpus's clean reports,
-each made a distinct unit).
+"""What the data-quality step costs: the GX suites and the same suites without GX (plain), the
+duplicate check against a warehouse of current reports, and the Data Docs, for N reports
+(copies of the dq corpus's clean reports, each made a distinct unit).
 
     .venv/bin/python benchmarks/dq_bench.py            # 1,000 and 10,000 reports
     .venv/bin/python benchmarks/dq_bench.py 50000
@@ -57,24 +57,31 @@ def timed(label: str, fn) -> float:
 
 
 def main(sizes: list[int]) -> None:
-    timed("import great_expectations", _gx)
+    # the plain evaluator first, in a process that has not imported GX yet
     base = templates()
+    timed(
+        "plain, 1 report (what `govperf extract` pays)", lambda: check_records(many(1, base), engine="plain")
+    )
+    timed("import great_expectations", _gx)
+    timed("GX, 1 report (context and suites included)", lambda: check_records(many(1, base), engine="gx"))
     for n in sizes:
         print(f"{n:,} reports")
         records = many(n, base)
-        timed("single-report suites", lambda r=records: check_records(r))
+        for engine in ("gx", "plain"):
+            timed(f"single-report suites ({engine})", lambda r=records, e=engine: check_records(r, engine=e))
         stored = (
             incoming_frame(many(n, base))
             .drop("report_idx")
             .with_columns(pl.col("location") + "&stored", pl.col("report_id") + "s")
         )
-        timed(
-            f"suites + duplicates against {n:,} stored",
-            lambda r=records, s=stored: check_records(r, current=s),
-        )
+        for engine in ("gx", "plain"):
+            timed(
+                f"suites + duplicates against {n:,} stored ({engine})",
+                lambda r=records, s=stored, e=engine: check_records(r, current=s, engine=e),
+            )
         with tempfile.TemporaryDirectory() as tmp:
             timed(
-                "suites + duplicates + Data Docs",
+                "suites + duplicates + Data Docs (gx)",
                 lambda r=records, d=Path(tmp) / "docs": check_records(r, current=empty_current(), docs_dir=d),
             )
 

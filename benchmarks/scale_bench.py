@@ -60,12 +60,30 @@ def child(mode: str, home: Path, sources_dir: Path) -> None:
 
     started = time.perf_counter()
     names = sorted(p.stem for p in sources_dir.glob("*.toml"))
+    phases: dict[str, float] = {}
     if mode == "plain":
+        import flows.night.finish  # noqa: F401 (the same imports as the flow's steps)
+
+        phases["imports"] = time.perf_counter() - started
+        t = time.perf_counter()
         result = plain_night(names, home, sources_dir)
     else:
         from flows.nightly import nightly
 
+        phases["imports"] = time.perf_counter() - started
+        t = time.perf_counter()
+        if not os.environ.get("PREFECT_API_URL"):
+            from prefect.client.orchestration import get_client
+
+            with get_client(sync_client=True) as client:  # the temporary API server starts here
+                client.api_healthcheck()
+            phases["server start"] = time.perf_counter() - t
+            t = time.perf_counter()
         result = nightly(sources=names, home=str(home), sources_dirs=[str(sources_dir)])
+    phases["night"] = time.perf_counter() - t
+    from flows.documents.budget import _pool
+
+    _pool.close()  # the readers are waited for, so their CPU time is counted below
     wall = time.perf_counter() - started
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
@@ -79,6 +97,7 @@ def child(mode: str, home: Path, sources_dir: Path) -> None:
                 "documents": sum(s.get("documents", 0) for s in result["sources"]),
                 "bodies": sum(s.get("bodies_downloaded", 0) for s in result["sources"]),
                 "sources": len(result["sources"]),
+                "phases": phases,
             }
         ),
         flush=True,
@@ -126,7 +145,13 @@ def plain_night(names: list[str], home: Path, sources_dir: Path) -> dict:
         refs, run_id, started, settings.warehouse_path, settings.docs_dir, settings.raw_dir
     )
     clear_run_dir(run_dir)
-    build_site(settings.warehouse_path, settings.site_dir, docs_index=settings.docs_dir / "index.html")
+    build_site(
+        settings.warehouse_path,
+        settings.site_dir,
+        docs_index=settings.docs_dir / "index.html",
+        health=finished.health,
+        chart_cache=settings.chart_cache_dir,
+    )
     return finished.summary.to_dict()
 
 
@@ -142,13 +167,22 @@ def run_child(mode: str, home: Path, sources_dir: Path, extra_env: dict[str, str
         cwd=home.parent,
     )
     peak = 0
+    cpu: dict[int, float] = {}  # per process of the tree, its CPU time when last seen
     root = psutil.Process(proc.pid)
     while proc.poll() is None:
         try:
             tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
         except psutil.Error:
-            pass
+            tree = []
+        rss = 0
+        for p in tree:
+            try:
+                rss += p.memory_info().rss
+                t = p.cpu_times()
+                cpu[p.pid] = t.user + t.system
+            except psutil.Error:
+                pass
+        peak = max(peak, rss)
         time.sleep(0.1)
     out, err = proc.communicate()
     line = next((x for x in out.splitlines() if x.startswith("RESULT ")), None)
@@ -156,6 +190,9 @@ def run_child(mode: str, home: Path, sources_dir: Path, extra_env: dict[str, str
         raise SystemExit(f"{mode} run failed ({proc.returncode}):\n{out[-3000:]}\n{err[-3000:]}")
     result = json.loads(line[len("RESULT ") :])
     result["tree_mb"] = peak / 2**20
+    # the tree's CPU: readers and Prefect's server included (sampled: the last 0.1 s of a
+    # process that ended may be missed; the run's own count is taken at its end)
+    result["cpu"] = max(result["cpu"], sum(cpu.values()))
     return result
 
 
@@ -165,14 +202,20 @@ def warehouse_rows(db: Path) -> dict[str, object]:
 
     with duckdb.connect(str(db), read_only=True) as con:
         return {
-            "reports": con.execute("SELECT count(*), count(DISTINCT report_key) FROM core.reports").fetchone(),
+            "reports": con.execute(
+                "SELECT count(*), count(DISTINCT report_key) FROM core.reports"
+            ).fetchone(),
             "budget_lines": con.execute(
                 "SELECT count(*), round(sum(coalesce(adjusted, 0) + coalesce(executed, 0)), 2) "
                 "FROM core.budget_lines"
             ).fetchone(),
             "indicators": con.execute("SELECT count(*) FROM core.indicators").fetchone(),
-            "findings": con.execute('SELECT "check", count(*) FROM core.dq_findings GROUP BY 1 ORDER BY 1').fetchall(),
-            "documents": con.execute("SELECT status, count(*) FROM raw.documents GROUP BY 1 ORDER BY 1").fetchall(),
+            "findings": con.execute(
+                'SELECT "check", count(*) FROM core.dq_findings GROUP BY 1 ORDER BY 1'
+            ).fetchall(),
+            "documents": con.execute(
+                "SELECT status, count(*) FROM raw.documents GROUP BY 1 ORDER BY 1"
+            ).fetchall(),
         }
 
 
@@ -215,6 +258,8 @@ def bench(n: int, sources: int, out: Path, env: dict[str, str], *, plain: bool =
             print(HEADER)
             for k, r in results.items():
                 print(row(k if k != "again" else "flow, nothing changed", r))
+            for k, r in results.items():
+                print(f"{k}: " + ", ".join(f"{name} {s:.2f} s" for name, s in r["phases"].items()))
             if plain:
                 p, f = results["plain"], results["flow"]
                 print(f"\nflow/plain wall: {f['wall'] / p['wall']:.3f}  CPU: {f['cpu'] / p['cpu']:.3f}")

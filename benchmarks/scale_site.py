@@ -95,7 +95,10 @@ def _template(fmt: str, year: int, variant: int) -> bytes:
 def _fill(template: bytes, unit: Unit) -> bytes:
     """The template with this unit's names in its XML parts (a zip written anew)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(template)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(template)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for item in zin.infolist():
             data = zin.read(item)
             if item.filename.endswith(".xml"):

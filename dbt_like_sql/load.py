@@ -65,12 +65,18 @@ def load_warehouse(
     crawls: list[CrawlOutcome],
     extracted: Extracted,
     archive: RawArchive,
+    *,
+    record_frames: dict[str, pl.DataFrame] | None = None,
+    loaded_at: dt.datetime | None = None,
 ) -> LoadStats:
-    """Merge the run into the warehouse (one transaction, built aside and swapped in)."""
-    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    """Merge the run into the warehouse (one transaction, built aside and swapped in).
+    record_frames: the reports' frames, made beforehand (see warehouse.run_frames)."""
+    loaded_at = loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     # from the last request the warehouse holds, not from this run's start: the requests of
     # a run killed before its load arrive with the run that finishes its work
-    frames = run_frames(run_id, crawls, extracted, archive, loaded_at, fetch_log_loaded_until(db_path))
+    frames = run_frames(
+        run_id, crawls, extracted, archive, loaded_at, fetch_log_loaded_until(db_path), record_frames
+    )
     progress("load", 0, 1)
     kill_while_loading(db_path)
     stats = load_run(db_path, frames, run_id)

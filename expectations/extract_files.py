@@ -10,9 +10,9 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from expectations.runner import check_records
 from flows.contract.report import ReportRecord
-from flows.reports.extract import safe_reports_from_bytes
+from flows.documents.budget import prewarm
+from flows.reports.read_safely import safe_reports_from_bytes
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -20,6 +20,10 @@ MAX_BYTES = 50 * 1024 * 1024
 def extract_files(paths: list[str], today: dt.date | None = None) -> list[dict[str, Any]]:
     """One object per report (several per file when a file holds several), or one error object
     per unreadable file, in input order."""
+    # the reading worker starts first, so its imports overlap this process's (polars, the checks)
+    prewarm()
+    from expectations.runner import check_records
+
     slots: list[list[dict[str, Any]] | dict[str, Any]] = []
     records: list[ReportRecord] = []
     for raw_given in paths:

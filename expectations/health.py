@@ -86,11 +86,30 @@ def lost_reports(
     links; default: all walked in full) only the reports whose document this run fetched
     again (`fetched_urls`) are compared: the others were not looked at, not lost.
     """
+    return lost_report_keys(
+        current,
+        {keys.report_key(r.report) for r in records},
+        sources,
+        walked_in_full=walked_in_full,
+        fetched_urls=fetched_urls,
+        rejected_urls=rejected_urls,
+    )
+
+
+def lost_report_keys(
+    current: pl.DataFrame,
+    found: set[str],
+    sources: Iterable[str],
+    *,
+    walked_in_full: Iterable[str] | None = None,
+    fetched_urls: Iterable[str] = (),
+    rejected_urls: Iterable[str] = (),
+) -> list[HealthFinding]:
+    """lost_reports, given the report keys the run found (a night too big to hold its records)."""
     ran = set(sources)
     full = ran if walked_in_full is None else set(walked_in_full)
     fetched = set(fetched_urls)
     rejected = set(rejected_urls)
-    found = {keys.report_key(r.report) for r in records}
     stored = current.filter(
         pl.col("source").is_in(list(ran))
         & (pl.col("source").is_in(list(full)) | pl.col("location").is_in(list(fetched)))

@@ -16,19 +16,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.file_proxy import FileProxy
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
 from flows.deploy import NoServerError
-from warehouse.db import WarehouseError
+
+# the light module: warehouse.db would import DuckDB and polars into every command, `extract` too
+from warehouse.errors import WarehouseError
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Budget-performance self-evaluation reports → DuckDB."
@@ -159,6 +153,15 @@ def _progress_bars() -> Iterator[None]:
     if not console.is_terminal:
         yield
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from flows.progress import set_progress
 
     bars = Progress(

@@ -87,11 +87,13 @@ def finish_task(
 
 
 @task(name="report-site", cache_policy=NO_CACHE)
-def site_task(db_path: Path, site_dir: Path, docs_dir: Path, health: list[dict]) -> str:
+def site_task(db_path: Path, site_dir: Path, docs_dir: Path, health: list[dict], chart_cache: Path) -> str:
     """The report site from the marts just built; a failure is logged, the run's data stays loaded."""
     logger = get_run_logger()
     try:
-        built = build_site(db_path, site_dir, docs_index=docs_dir / "index.html", health=health)
+        built = build_site(
+            db_path, site_dir, docs_index=docs_dir / "index.html", health=health, chart_cache=chart_cache
+        )
     except Exception as e:
         logger.error("report site not built: %s: %s", type(e).__name__, e)
         return ""
@@ -173,6 +175,7 @@ def nightly(
     for a in finished.health:
         logger.warning("%s: %s", a["check"], a["message"])
     stats = finished.stats
+    logger.info("checked with %s", "Great Expectations" if finished.engine == "gx" else "the plain evaluator")
     logger.info(
         "loaded run_id=%s reports_new=%d reports_changed=%d reports_unchanged=%d "
         "reports_quarantined=%d seconds=%.2f",
@@ -186,7 +189,9 @@ def nightly(
     summary = finished.summary
     alerts = finished.health
     clear_run_dir(run_dir)
-    summary.site = site_task(settings.warehouse_path, settings.site_dir, settings.docs_dir, alerts)
+    summary.site = site_task(
+        settings.warehouse_path, settings.site_dir, settings.docs_dir, alerts, settings.chart_cache_dir
+    )
     summary.finished = utc_now().isoformat(timespec="seconds")
     markdown = to_markdown(summary)
     create_markdown_artifact(

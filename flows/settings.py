@@ -87,6 +87,10 @@ class Settings(BaseSettings):
         return self.home / "cache" / "parse"
 
     @property
+    def chart_cache_dir(self) -> Path:
+        return self.home / "cache" / "charts"
+
+    @property
     def ocr_cache_dir(self) -> Path:
         return self.ocr_cache or self.home / "cache" / "ocr"
 

@@ -186,6 +186,24 @@ def test_pdf_table_over_page_breaks_is_one_table_without_repeated_header(report_
     )
 
 
+def test_pdf_table_cells_found_as_pdfplumber_finds_them() -> None:
+    """The indexed cell search (pdf_grid) finds pdfplumber's cells, in pdfplumber's order."""
+    from pdfplumber.table import TableFinder, intersections_to_cells
+
+    from flows.documents.pdf import _read_pages
+    from flows.documents.pdf_grid import RuledTableFinder, cells_from_crossings
+    from flows.documents.pdf_tables import TABLE_SETTINGS, _EdgePage
+
+    pages = _read_pages((FIXTURES / "report.pdf").read_bytes(), "report.pdf", 500, lambda: False)
+    ruled = [edges for edges in pages.edges if edges and len(edges) >= 6]
+    assert ruled
+    for edges in ruled:
+        theirs = TableFinder(_EdgePage(edges), TABLE_SETTINGS)  # type: ignore[arg-type]
+        ours = RuledTableFinder(_EdgePage(edges), TABLE_SETTINGS)
+        assert cells_from_crossings(theirs.intersections) == intersections_to_cells(theirs.intersections)
+        assert [t.bbox for t in ours.tables] == [t.bbox for t in theirs.tables]
+
+
 def test_pdf_blocks_keep_reading_order(report_pdf: Document) -> None:
     order = [b.text if isinstance(b, Paragraph) else f"<table {b.rows[0][0]}>" for b in report_pdf.blocks]
     i = order.index("二、预算执行情况")

@@ -197,3 +197,24 @@ def test_govperf_report_rebuilds_the_site_whole_and_says_where(seed_home, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["published"]  # no half-built or old copy left
     missing = runner.invoke(app, ["report", "--home", str(tmp_path / "nothing")])
     assert missing.exit_code == 2 and "no warehouse" in missing.output
+
+
+def test_charts_drawn_before_are_taken_from_the_chart_cache(seed_home, tmp_path, monkeypatch):
+    from flows.report_site import charts
+
+    db, cache = seed_home / "warehouse.duckdb", tmp_path / "charts"
+    first = build_site(db, tmp_path / "a", chart_cache=cache)
+    drawn = sorted(p.name for p in cache.glob("*.svg"))
+    assert first.charts > 0 and 0 < len(drawn) <= first.charts
+    (cache / "stale.svg").write_text("<svg/>")  # a chart no build asks for any more
+
+    def no_drawing():
+        raise AssertionError("a chart was drawn again")
+
+    monkeypatch.setattr(charts, "_vlc", no_drawing)
+    second = build_site(db, tmp_path / "b", chart_cache=cache)
+    assert second.charts == first.charts
+    assert (tmp_path / "a" / "index.html").read_text().count("<svg") == (
+        tmp_path / "b" / "index.html"
+    ).read_text().count("<svg")
+    assert sorted(p.name for p in cache.glob("*.svg")) == drawn

@@ -4,6 +4,7 @@ the Dask task runner chosen by settings. Every run targets the mirror served on 
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -259,6 +260,29 @@ def test_the_dask_task_runner_runs_the_flow_on_a_cluster_of_worker_processes(
         if "flows.documents.budget" in " ".join(p.info["cmdline"] or []) and p.ppid() in workers.values()
     ]
     assert not readers
+
+
+def test_a_dask_cluster_started_for_the_run_shares_the_runs_temporary_server(tmp_path):
+    import json
+
+    # a run without PREFECT_API_URL: Prefect's temporary server in the run's process, and a
+    # local cluster of worker processes started by the task runner
+    env = base_env(tmp_path / "prefect", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "dask_probe.py")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    probe = json.loads(next(x for x in done.stdout.splitlines() if x.startswith("PROBE "))[6:])
+    workers = {pid for pid, _, _ in probe["tasks"]}
+    assert probe["flow_pid"] not in workers and len(workers) >= 2, probe  # the tasks ran on workers
+    # every worker recorded its task runs on the run's server and started none of its own
+    assert {api for _, api, _ in probe["tasks"]} == {probe["flow_api"]}
+    assert not any(own for _, _, own in probe["tasks"])
 
 
 def test_a_dask_run_on_an_existing_cluster_without_a_shared_prefect_server_is_refused(tmp_path):

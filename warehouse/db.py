@@ -20,15 +20,12 @@ from pathlib import Path
 import duckdb
 
 from warehouse import schema
+from warehouse.errors import WarehouseError
 
 # the oldest storage format that DuckDB 1.4 LTS and newer read; 2.0's default is unreadable by 1.x
 STORAGE_VERSION = "v1.4.0"
 # the alias the build attaches the file under; no SQL may name it (views would break elsewhere)
 BUILD_ALIAS = "govperf_build"
-
-
-class WarehouseError(RuntimeError):
-    """An operational failure (busy, damaged, disk full): the message says what to do; no traceback."""
 
 
 class WarehouseBusyError(WarehouseError):

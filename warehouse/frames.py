@@ -208,6 +208,7 @@ def records_to_frames(
     loaded_at: datetime,
     *,
     aliases: keys.AliasMap | None = None,
+    seen: set[str] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """core.reports, core.budget_lines, core.indicators and core.dq_findings rows for these records.
 

@@ -50,11 +50,18 @@ def run_frames(
     archive: RawArchive,
     loaded_at: dt.datetime,
     loaded_until: dt.datetime | None,
+    record_frames: dict[str, pl.DataFrame] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Every table's frame of the run. `loaded_until` is the latest request the warehouse already
     holds (warehouse.reads.fetch_log_loaded_until): fetch-log lines after it are loaded, so the
-    requests of a run killed before its load arrive with the run that finishes its work."""
-    frames = records_to_frames(extracted.records, run_id, loaded_at)
+    requests of a run killed before its load arrive with the run that finishes its work.
+    record_frames: the reports' frames made already (a night streamed from its spill files,
+    records_to_frames chunk by chunk); else they are made from extracted.records."""
+    frames = (
+        dict(record_frames)
+        if record_frames is not None
+        else records_to_frames(extracted.records, run_id, loaded_at)
+    )
     documents = [d for c in crawls for d in c.documents]
     frames["raw.documents"] = documents_frame(document_rows(documents, extracted, run_id))
     since = loaded_until.isoformat() if loaded_until else ""

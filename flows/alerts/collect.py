@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ import duckdb
 
 from flows.alerts.summary import RunSummary, SourceSummary
 from flows.crawl.run import CrawlOutcome
-from flows.reports.extract import Extracted
+from flows.reports.extract import Rejected
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -22,14 +23,14 @@ def build_summary(
     summary: RunSummary,
     db_path: Path,
     crawls: list[CrawlOutcome],
-    extracted: Extracted,
+    by_source_reports: Mapping[str, int],
+    rejected: list[Rejected],
     stats: Any,
     run_started: Any,
 ) -> RunSummary:
-    by_source_reports: dict[str, int] = {}
-    for rec in extracted.records:
-        by_source_reports[rec.source or ""] = by_source_reports.get(rec.source or "", 0) + 1
-    rejected_urls = {r.url for r in extracted.rejected}
+    """The summary of a run: per source what it crawled and loaded, what was rejected, the
+    findings first seen in this run and the district-year table, read back from the marts."""
+    rejected_urls = {r.url for r in rejected}
     for c in crawls:
         s = SourceSummary(
             source=c.source,
@@ -48,7 +49,7 @@ def build_summary(
             s.reports_new, s.reports_changed = per.reports_new, per.reports_changed
             s.reports_unchanged, s.reports_quarantined = per.reports_unchanged, per.reports_quarantined
         summary.sources.append(s)
-    summary.rejected = [{"url": r.url, "kind": r.kind, "message": r.message} for r in extracted.rejected]
+    summary.rejected = [{"url": r.url, "kind": r.kind, "message": r.message} for r in rejected]
     summary.crawl_errors = [e for c in crawls for e in c.errors]
     summary.warehouse = str(db_path)
     with duckdb.connect(str(db_path), read_only=True) as con:

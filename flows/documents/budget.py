@@ -14,6 +14,7 @@ mid-read, so no worker outlives a killed run.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import importlib
@@ -120,6 +121,11 @@ class _Pool:
             else:
                 worker.stop()
 
+    def prewarm(self, max_memory_bytes: int) -> None:
+        with self._lock:
+            if not any(w.max_memory_bytes == max_memory_bytes and w.alive() for w in self._idle):
+                self._idle.append(_Worker(max_memory_bytes))
+
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
@@ -128,10 +134,19 @@ class _Pool:
 
 
 _pool = _Pool()
+# idle workers are ended and reaped when this process exits (they would end on their own at
+# stdin's EOF, but unreaped: their CPU time then shows in no one's accounts)
+atexit.register(_pool.close)
+
+
+def prewarm(max_memory_bytes: int = MAX_MEMORY_BYTES) -> None:
+    """Start a worker now (if none is idle): its start-up (an interpreter, the readers and the
+    parser imported) then runs while the caller does its own before handing the first document."""
+    _pool.prewarm(max_memory_bytes)
 
 
 def run_within_budget(
-    fn: Callable[..., T],
+    fn: Callable[..., T] | str,
     *args: Any,
     label: str,
     max_seconds: float = MAX_SECONDS,
@@ -139,8 +154,10 @@ def run_within_budget(
     **kwargs: Any,
 ) -> T:
     """fn(*args, **kwargs) in a worker process; ExtractError (naming the file `label`) when it
-    fails or goes over its budget. fn must be a module-level function."""
-    request = (fn.__module__, fn.__qualname__, args, kwargs)
+    fails or goes over its budget. fn must be a module-level function, or its "module:name" (so
+    a caller that only hands work on need not import the parser: the worker imports it)."""
+    module, _, name = fn.partition(":") if isinstance(fn, str) else (fn.__module__, "", fn.__qualname__)
+    request = (module, name, args, kwargs)
     with _pool.worker(max_memory_bytes) as worker:
         try:
             outcome = worker.call(request, max_seconds)
@@ -185,8 +202,11 @@ def _die_with_parent() -> None:
 
 def _serve(max_memory_bytes: int) -> None:
     _die_with_parent()
-    # the readers and the parser, imported before the cap (by name: the worker serves whatever
-    # step hands it work, so the documents layer does not import the steps above it)
+    # the parser, imported before the cap (by name: the worker serves whatever step hands it
+    # work, so the documents layer does not import the steps above it). A format's library is
+    # imported when a file of that format first arrives, under the cap: its mapping counts
+    # against the budget (pdfium + pdfplumber ~30 MB, numpy + PIL for OCR ~140 MB of 1.5 GB),
+    # and a worker that never sees a PDF never pays for them
     importlib.import_module("flows.reports.extract")
 
     with contextlib.suppress(OSError, ValueError):

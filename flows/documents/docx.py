@@ -16,12 +16,9 @@ from docx.oxml.table import CT_Tbl, CT_Tc
 from docx.oxml.text.paragraph import CT_P
 
 from flows.documents.docx_numbering import Numbering
-from flows.documents.limits import check_xml_parts
+from flows.documents.limits import check_zip_size
 from flows.documents.model import Block, Document, ExtractError, Paragraph, Table
 from flows.documents.normalise import normalise, normalise_cell
-
-# A DOCX is a ZIP: refuse one that inflates past this many times the size limit (a zip bomb).
-_MAX_INFLATION = 20
 
 _P = qn("w:p")
 _TBL = qn("w:tbl")
@@ -31,15 +28,6 @@ _TR = qn("w:tr")
 _TC = qn("w:tc")
 _INS = qn("w:ins")  # tracked insertions hold rows and cells too
 _CUSTOM_XML = qn("w:customXml")
-
-
-def check_zip_size(data: bytes, name: str, max_bytes: int) -> None:
-    """Raise too_large when the archive's members inflate beyond reason."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        total = sum(info.file_size for info in z.infolist())
-        if total > _MAX_INFLATION * max_bytes:
-            raise ExtractError("too_large", f"archive inflates to {total} bytes", name)
-        check_xml_parts(z, name)  # what the parts would build, counted before building it
 
 
 def _children(element: object, wanted: str) -> Iterator[object]:

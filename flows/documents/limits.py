@@ -9,6 +9,7 @@ DTD (entities: billion laughs, XXE) is refused too: Office files never carry one
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Iterable
@@ -81,3 +82,17 @@ def check_xml_bytes(data: bytes, name: str) -> None:
 def check_html_size(data: bytes, name: str) -> None:
     if len(data) > MAX_HTML_BYTES:
         raise ExtractError("too_large", f"HTML page of {len(data):,} bytes (limit {MAX_HTML_BYTES:,})", name)
+
+
+# An Office file is a ZIP: refuse one that inflates past this many times the size limit (a zip
+# bomb). Here, not in docx.py, so the XLSX reader checks it without importing python-docx.
+_MAX_INFLATION = 20
+
+
+def check_zip_size(data: bytes, name: str, max_bytes: int) -> None:
+    """Raise too_large when the archive's members inflate beyond reason."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        total = sum(info.file_size for info in z.infolist())
+        if total > _MAX_INFLATION * max_bytes:
+            raise ExtractError("too_large", f"archive inflates to {total} bytes", name)
+        check_xml_parts(z, name)  # what the parts would build, counted before building it

@@ -11,6 +11,12 @@ ErrorKind = Literal[
     "corrupt", "encrypted", "no_text_layer", "unsupported_format", "not_a_report", "too_large"
 ]
 
+# OCR's marks, here rather than in flows/documents/ocr.py so the parser's side can name them
+# without importing numpy and PIL: a number with a digit read below this confidence (0-100) is
+# not kept, and UNREADABLE stands in the text for it
+LOW_CONFIDENCE = 75.0
+UNREADABLE = "□"
+
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:

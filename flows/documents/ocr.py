@@ -22,19 +22,16 @@ import numpy as np
 from PIL import Image
 
 from flows.documents import ocr_engine, scan_image
+from flows.documents.model import LOW_CONFIDENCE, UNREADABLE
 from flows.documents.pdf_layout import Char, PageContent
 from flows.documents.pdf_tables import grids_from_edges, segment_edges
 
-# a number with a digit read below this confidence (0-100) is not kept
-LOW_CONFIDENCE = 75.0
 # a number is cut from the page for its second reading from this many line heights left of its
 # box to this many right of it, then trimmed to its own glyphs (measured on scans: 0.6/0.2 lose
 # no digit; 0.6/0.0 cut the last digit of half the numbers)
 LEFT_PAD, RIGHT_PAD = 0.6, 0.2
 # characters below this are specks, scribbles and signature strokes, not text
 NOISE_CONFIDENCE = 30.0
-# what stands in the text for a number that could not be read with confidence
-UNREADABLE = "□"
 # images are read at this resolution: rendered PDF pages, and image files rescaled to it
 # (300: at 200 dpi a 150-dpi scan's "899.52" read as "8999.52"; the engine's cost barely grows)
 OCR_DPI = 300

@@ -7,9 +7,12 @@ form a table grid.
 from __future__ import annotations
 
 import ctypes
+import functools
 import io
 import re
+import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -17,7 +20,6 @@ import pypdfium2.raw as pdfium_c
 
 from flows.documents.model import Block, Document, ExtractError
 from flows.documents.normalise import normalise
-from flows.documents.ocr import MAX_OCR_SIDE, OCR_DPI, align_running_lines, scan_page, unavailable_reason
 from flows.documents.pdf_layout import (
     Char,
     PageContent,
@@ -26,6 +28,7 @@ from flows.documents.pdf_layout import (
     remove_running_lines,
     text_health,
 )
+from flows.documents.pdf_objects import PageObjects, page_objects
 from flows.documents.pdf_tables import Edge, Grid, fill_grid, find_grids, grids_from_edges, segment_edges
 
 # PDFium is not thread-safe and pypdfium2 does not lock; flows may extract in worker threads.
@@ -94,6 +97,10 @@ class _View:
         return min(ax, bx), max(ax, bx), min(at, bt), max(at, bt)
 
 
+# characters that take no place on the page
+_NOT_DRAWN = frozenset("\x00\ufffe")
+
+
 def _page_chars(page: pdfium.PdfPage, view: _View) -> list[Char]:
     textpage = page.get_textpage()
     try:
@@ -105,14 +112,25 @@ def _page_chars(page: pdfium.PdfPage, view: _View) -> list[Char]:
         if len(text) != count:  # characters outside the BMP: read them one by one
             text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 0xFFFD) for i in range(count))
         rect = pdfium_c.FS_RECTF()
+        rect_ref = ctypes.byref(rect)
+        # the box's four floats in one read (left, top, right, bottom), not four attribute lookups
+        read_rect = struct.Struct("4f").unpack
+        rect_bytes = (ctypes.c_char * ctypes.sizeof(rect)).from_buffer(rect)
         get_box = pdfium_c.FPDFText_GetLooseCharBox
+        upright = view.rotation == 0
+        page_top = view.top
         chars: list[Char] = []
+        append = chars.append
         for i, ch in enumerate(text):
-            if ch.isspace() or ch == "\x00" or ch == "\ufffe":
+            if ch.isspace() or ch in _NOT_DRAWN:
                 continue
-            if not get_box(raw, i, rect):
+            if not get_box(raw, i, rect_ref):
                 continue
-            chars.append(Char(ch, *view.box(rect.left, rect.bottom, rect.right, rect.top)))
+            left, top, right, bottom = read_rect(rect_bytes.raw)
+            if upright and left <= right and bottom <= top:  # _View.box of an upright page, inlined
+                append(Char(ch, left, right, page_top - top, page_top - bottom))
+            else:
+                append(Char(ch, *view.box(left, bottom, right, top)))
         return chars
     finally:
         textpage.close()
@@ -121,9 +139,8 @@ def _page_chars(page: pdfium.PdfPage, view: _View) -> list[Char]:
 Segment = tuple[float, float, float, float]
 
 
-def _path_segments(obj: pdfium.PdfObject, view: _View) -> list[Segment]:
-    """The straight segments a visible path draws, as displayed (x, top, x, top)."""
-    raw = obj.raw
+def _path_segments(raw: object, view: _View) -> list[Segment]:
+    """The straight segments a visible path (a raw handle) draws, as displayed (x, top, x, top)."""
     fill = ctypes.c_int()
     stroke = ctypes.c_int()
     if pdfium_c.FPDFPath_GetDrawMode(raw, fill, stroke) and not fill.value and not stroke.value:
@@ -151,14 +168,14 @@ def _path_segments(obj: pdfium.PdfObject, view: _View) -> list[Segment]:
     return out
 
 
-def _page_segments(page: pdfium.PdfPage, view: _View) -> list[Segment] | None:
+def _page_segments(objects: PageObjects, view: _View) -> list[Segment] | None:
     """Line segments of the page's paths; None when paths sit inside form XObjects (pdfplumber reads those)."""
+    if objects.nested_paths:
+        # pdfplumber resolves form XObjects; it measures unrotated pages only
+        return None if view.rotation == 0 else []
     segments: list[Segment] = []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
-        if obj.level > 0:
-            # pdfplumber resolves form XObjects; it measures unrotated pages only
-            return None if view.rotation == 0 else []
-        segments.extend(_path_segments(obj, view))
+    for raw in objects.paths:
+        segments.extend(_path_segments(raw, view))
     return segments
 
 
@@ -188,29 +205,6 @@ def _doc_meta(doc: pdfium.PdfDocument) -> dict[str, str]:
     return meta
 
 
-def _collapsed_text(page: pdfium.PdfPage) -> bool:
-    """Whether a text object has a zero-size box: pdfium then leaves its characters out of the text.
-
-    Seen for turned text in fonts that are not embedded (pdfium has no CJK substitute here).
-    """
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=1):
-        left, bottom, right, top = obj.get_bounds()
-        if right - left < 0.01 or top - bottom < 0.01:
-            return True
-    return False
-
-
-def _unmeasured_text(page: pdfium.PdfPage) -> bool:
-    """Whether a text object has no width: pdfium cannot measure glyphs of a CJK font that is not
-    embedded (STSong-Light and kin, common in government PDFs) and drops a one-glyph object's
-    text, such as the last character of a wrapped table cell."""
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=1):
-        left, _, right, _ = obj.get_bounds()
-        if right - left < 0.01:
-            return True
-    return False
-
-
 @dataclass(slots=True)
 class _Pages:
     """Per page: geometry, characters, the rules drawn (None: ask pdfplumber); the pages whose text
@@ -226,11 +220,13 @@ class _Pages:
 
 def _render(page: pdfium.PdfPage, view: _View) -> tuple[object, float]:
     """The page as a picture for OCR, and its resolution (capped for giant pages)."""
+    from flows.documents.ocr import MAX_OCR_SIDE, OCR_DPI
+
     dpi = min(OCR_DPI, MAX_OCR_SIDE * 72 / max(*view.size, 1.0))
     return page.render(scale=dpi / 72, grayscale=False).to_pil(), dpi
 
 
-def _read_pages(data: bytes, name: str, max_pages: int, ocr: bool) -> _Pages:
+def _read_pages(data: bytes, name: str, max_pages: int, ocr: Callable[[], bool]) -> _Pages:
     with _PDFIUM_LOCK:
         doc = _open(data, name)
         try:
@@ -253,13 +249,17 @@ def _read_pages(data: bytes, name: str, max_pages: int, ocr: bool) -> _Pages:
                     pages.append(PageContent(number=i + 1, width=width, height=height))
                     page_chars = _page_chars(page, view)
                     chars.append(page_chars)
-                    if ocr and len(page_chars) < _MIN_PAGE_CHARS:
+                    if len(page_chars) < _MIN_PAGE_CHARS and ocr():
                         images[i] = _render(page, view)
-                    if (view.rotation and _collapsed_text(page)) or _unmeasured_text(page):
+                    objects = page_objects(page)
+                    # a text object with no extent: pdfium leaves its characters out (turned text in
+                    # a font that is not embedded) or cannot measure its glyphs (STSong-Light and
+                    # kin, common in government PDFs, drop a wrapped cell's last character)
+                    if (view.rotation and objects.collapsed_text) or objects.unmeasured_text:
                         redo.add(i)
                         edges.append(None)
                         continue
-                    segments = _page_segments(page, view) if page_chars else []
+                    segments = _page_segments(objects, view) if page_chars else []
                     edges.append(None if segments is None else segment_edges(segments))
                 finally:
                     page.close()
@@ -268,13 +268,16 @@ def _read_pages(data: bytes, name: str, max_pages: int, ocr: bool) -> _Pages:
             doc.close()
 
 
-def _check_text_layer(chars: list[list[Char]], name: str, why_no_ocr: str | None, ocr_pages: int) -> None:
+def _check_text_layer(
+    chars: list[list[Char]], name: str, why_no_ocr: Callable[[], str | None], ocr_pages: int
+) -> None:
     with_text = sum(1 for c in chars if len(c) >= _MIN_PAGE_CHARS)
     if ocr_pages and with_text == 0:
         raise ExtractError("not_a_report", f"OCR found no text on any of the {len(chars)} pages", name)
     if ocr_pages:
         return
-    reason = f"; {why_no_ocr}" if why_no_ocr else ""
+    # asked only here, where pages lack text (so read_pdf has asked already: the answer is cached)
+    reason = f"; {why_no_ocr()}" if with_text < len(chars) and why_no_ocr() else ""
     if with_text == 0:
         raise ExtractError(
             "no_text_layer", f"none of the {len(chars)} pages has a text layer (scanned?){reason}", name
@@ -332,6 +335,10 @@ def _find_grids(
 
 def _ocr_pages(read: _Pages) -> None:
     """Pages with no text layer read by OCR: their characters and rules replace the empty ones."""
+    if not read.images:
+        return
+    from flows.documents.ocr import scan_page
+
     unreadable = 0
     for i, (image, dpi) in sorted(read.images.items()):
         scanned = scan_page(image, dpi)  # type: ignore[arg-type]
@@ -356,15 +363,26 @@ def assemble(
         chars[i] = page_chars
     for page, page_chars in zip(pages, chars, strict=True):
         page.lines = chars_to_lines(page_chars)
-    align_running_lines([p for i, p in enumerate(pages) if i in ocr])
+    if ocr:
+        from flows.documents.ocr import align_running_lines
+
+        align_running_lines([p for i, p in enumerate(pages) if i in ocr])
     remove_running_lines(pages)
     return build_blocks(pages)
 
 
+def _why_no_ocr() -> str | None:
+    from flows.documents.ocr import unavailable_reason
+
+    return unavailable_reason()
+
+
 def read_pdf(data: bytes, name: str, max_pages: int = 500) -> Document:
     _check_complete(data, name)
-    why_no_ocr = unavailable_reason()
-    read = _read_pages(data, name, max_pages, ocr=why_no_ocr is None)
+    # OCR (numpy, PIL, the settings, two tesseract runs to ask its version) is looked into only
+    # when a page has no text layer: a text PDF is read without any of it
+    why_no_ocr = functools.cache(_why_no_ocr)
+    read = _read_pages(data, name, max_pages, ocr=lambda: why_no_ocr() is None)
     _ocr_pages(read)
     grids = _find_grids(data, read.chars, read.edges, read.redo)
     _check_text_layer(read.chars, name, why_no_ocr, len(read.images))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from flows.documents.model import Block, Paragraph, Table
 from flows.documents.normalise import normalise
@@ -80,10 +81,16 @@ def _spacing(prev: Char, cur: Char, size: float) -> str:
     return ""
 
 
+_BY_X0 = attrgetter("x0")
+_BY_BASELINE = attrgetter("bottom", "x0")
+
+
 def _line_from(chars: list[Char]) -> Line | None:
-    chars.sort(key=lambda c: c.x0)
-    heights = sorted(c.bottom - c.top for c in chars)
+    chars.sort(key=_BY_X0)
+    heights = sorted([c.bottom - c.top for c in chars])
     size = heights[len(heights) // 2] or 1.0
+    # below the smaller of _spacing's two thresholds a gap is never a space: no call needed
+    no_space = min(0.15 * size, 1.5 * size)
     parts: list[str] = []
     prev: Char | None = None
     for c in chars:
@@ -96,7 +103,8 @@ def _line_from(chars: list[Char]) -> Line | None:
                 and c.x0 < prev.x1 - 0.25 * (prev.x1 - prev.x0)
             ):
                 continue
-            parts.append(_spacing(prev, c, size))
+            if c.x0 - prev.x1 > no_space:
+                parts.append(_spacing(prev, c, size))
         parts.append(c.text)
         prev = c
     text = normalise("".join(parts))
@@ -105,11 +113,11 @@ def _line_from(chars: list[Char]) -> Line | None:
     return Line(
         text=text,
         x0=chars[0].x0,
-        x1=max(c.x1 for c in chars),
-        top=min(c.top for c in chars),
-        bottom=max(c.bottom for c in chars),
+        x1=max([c.x1 for c in chars]),
+        top=min([c.top for c in chars]),
+        bottom=max([c.bottom for c in chars]),
         size=size,
-        conf=sum(c.conf for c in chars) / len(chars),
+        conf=sum([c.conf for c in chars]) / len(chars),
     )
 
 
@@ -117,13 +125,15 @@ def chars_to_lines(chars: list[Char]) -> list[Line]:
     """Group characters into visual lines (by baseline), top to bottom, each read left to right."""
     if not chars:
         return []
-    order = sorted(chars, key=lambda c: (c.bottom, c.x0))
+    order = sorted(chars, key=_BY_BASELINE)
     groups: list[list[Char]] = []
     current = [order[0]]
     base = order[0].bottom
     base_height = max(order[0].bottom - order[0].top, 1.0)
     for c in order[1:]:
-        height = max(c.bottom - c.top, 1.0)
+        height = c.bottom - c.top
+        if height < 1.0:
+            height = 1.0
         if c.bottom - base <= 0.35 * min(height, base_height):
             current.append(c)
         else:
@@ -416,7 +426,8 @@ def merge_cut_paragraphs(blocks: list[Block]) -> list[Block]:
 
 def text_health(chars: list[Char]) -> tuple[int, int]:
     """(characters, unreadable ones): private-use and replacement characters come from fonts with no Unicode map."""
-    bad = Counter(
-        "bad" if (0xE000 <= ord(c.text[0]) <= 0xF8FF or c.text == "\ufffd") else "ok" for c in chars
-    )
-    return len(chars), bad["bad"]
+    bad = 0
+    for c in chars:
+        if 0xE000 <= ord(c.text[0]) <= 0xF8FF or c.text == "\ufffd":
+            bad += 1
+    return len(chars), bad

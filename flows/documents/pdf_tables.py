@@ -71,10 +71,10 @@ class _EdgePage:
 
 def find_grids(plumber_page: object) -> list[Grid]:
     """The ruled tables on a page (a pdfplumber page, or _EdgePage), with at least two rows and two columns."""
-    from pdfplumber.table import TableFinder
+    from flows.documents.pdf_grid import RuledTableFinder
 
     grids: list[Grid] = []
-    for table in TableFinder(plumber_page, TABLE_SETTINGS).tables:  # type: ignore[arg-type]
+    for table in RuledTableFinder(plumber_page, TABLE_SETTINGS).tables:
         rows = [list(row.cells) for row in table.rows]
         width = max((len(r) for r in rows), default=0)
         if len(rows) < 2 or width < 2:
@@ -115,16 +115,24 @@ def fill_grid(grid: Grid, chars: list[Char]) -> tuple[PageTable, list[Char]]:
     """(the table with its cell texts, the characters outside it)."""
     cells: dict[tuple[int, int], list[Char]] = {}
     row_tops = [min((c[1] for c in row if c), default=grid.bbox[1]) for row in grid.rows]
+    # each row's cells as (column, x0, top, x1, bottom) widened by _inside's tolerance, the
+    # covered positions left out: the test below is _inside, inlined for every character
+    row_cells = [
+        [(ci, box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1) for ci, box in enumerate(row) if box]
+        for row in grid.rows
+    ]
+    # the table's box, widened the same way
+    left, above, right, below = grid.bbox[0] - 1, grid.bbox[1] - 1, grid.bbox[2] + 1, grid.bbox[3] + 1
     outside: list[Char] = []
     for ch in chars:
         x = (ch.x0 + ch.x1) / 2
         y = (ch.top + ch.bottom) / 2
-        if not _inside(x, y, grid.bbox):
+        if not (left <= x <= right and above <= y <= below):
             outside.append(ch)
             continue
         r = max(0, bisect.bisect_right(row_tops, y) - 1)
         where = next(
-            ((r, c) for c, box in enumerate(grid.rows[r]) if box and _inside(x, y, box)),
+            ((r, ci) for ci, x0, y0, x1, y1 in row_cells[r] if x0 <= x <= x1 and y0 <= y <= y1),
             None,
         )
         if where is None:  # under a cell merged down from a row above, or overflowing its cell
@@ -133,7 +141,7 @@ def fill_grid(grid: Grid, chars: list[Char]) -> tuple[PageTable, list[Char]]:
             cells.setdefault(where, []).append(ch)
     rows = [
         [
-            normalise_cell(lines_to_text(chars_to_lines(cells.get((ri, ci), [])))) if box else ""
+            normalise_cell(lines_to_text(chars_to_lines(cells[ri, ci]))) if box and (ri, ci) in cells else ""
             for ci, box in enumerate(row)
         ]
         for ri, row in enumerate(grid.rows)

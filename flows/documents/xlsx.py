@@ -10,7 +10,7 @@ import zipfile
 import openpyxl
 from openpyxl.cell.cell import MergedCell
 
-from flows.documents.docx import check_zip_size
+from flows.documents.limits import check_zip_size
 from flows.documents.model import Block, Document, ExtractError
 from flows.documents.normalise import normalise
 from flows.documents.sheets import Merge, date_text, format_number, grid_to_blocks

@@ -6,6 +6,7 @@ the site open sees the old pages or the new ones, never half of each.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -305,15 +306,21 @@ def build_site(
     *,
     docs_index: Path | None = None,
     health: list[dict[str, Any]] | None = None,
+    chart_cache: Path | None = None,
 ) -> SiteBuild:
-    """Read the marts (read-only) and write the site into site_dir, replacing the old one whole."""
+    """Read the marts (read-only) and write the site into site_dir, replacing the old one whole.
+    With chart_cache (a folder outside the site), charts drawn by an earlier build with the same
+    data are taken from there instead of drawn again."""
     site_dir = Path(site_dir)
     data = read_site_data(db_path)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     work = site_dir.with_name(f"{site_dir.name}.tmp-{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
     try:
-        built = render_site(data, work, docs_index=docs_index, health=health, final_dir=site_dir)
+        with charts.svg_cache(chart_cache) if chart_cache else contextlib.nullcontext() as drawn:
+            built = render_site(data, work, docs_index=docs_index, health=health, final_dir=site_dir)
+        if drawn is not None:
+            drawn.prune()
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

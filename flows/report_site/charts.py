@@ -7,9 +7,14 @@ the browser with the page's CJK font. vl-convert escapes every string it writes 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +55,62 @@ def _data(rows: Iterable[dict[str, Any]]) -> alt.Data:
     return alt.Data(values=[{k: _plain(v) for k, v in r.items()} for r in rows])
 
 
+class SvgCache:
+    """Charts drawn before, by their spec: a night that changed nothing draws none again.
+    Entries no build asked for are removed by `prune` (the rest are this build's)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self._lock = threading.Lock()
+
+    def get_or_draw(self, spec: dict[str, Any]) -> str:
+        import vl_convert
+
+        text = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+        key = hashlib.sha256(f"{vl_convert.__version__}\0{text}".encode()).hexdigest()
+        path = self.folder / f"{key}.svg"
+        with self._lock:
+            self.used.add(path.name)
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            pass
+        svg = _vlc().vegalite_to_svg(spec)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        tmp.write_text(svg, encoding="utf-8")
+        os.replace(tmp, path)
+        return svg
+
+    def prune(self) -> None:
+        if self.folder.is_dir():
+            for f in self.folder.glob("*.svg"):
+                if f.name not in self.used:
+                    f.unlink(missing_ok=True)
+
+
+_cache: ContextVar[SvgCache | None] = ContextVar("svg_cache", default=None)
+
+
+@contextmanager
+def svg_cache(folder: Path) -> Iterator[SvgCache]:
+    """Charts drawn inside the block are kept in (and taken from) folder."""
+    cache = SvgCache(folder)
+    token = _cache.set(cache)
+    try:
+        yield cache
+    finally:
+        _cache.reset(token)
+
+
 def to_svg(chart: alt.TopLevelMixin) -> str:
     # the specs are this module's, fixed and tested: altair's schema validation would be a third
     # of the time of every chart
     spec = chart.to_dict(validate=False)
     spec["config"] = {**_CONFIG, **spec.get("config", {})}
-    return _vlc().vegalite_to_svg(spec)
+    cache = _cache.get()
+    return cache.get_or_draw(spec) if cache else _vlc().vegalite_to_svg(spec)
 
 
 def execution_heatmap(district_years: Sequence[dict[str, Any]]) -> str | None:

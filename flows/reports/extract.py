@@ -7,16 +7,15 @@ raises becomes a listed rejection, never a stopped run.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flows.contract.report import Report, ReportRecord
 from flows.documents import read_document
-from flows.documents.budget import run_within_budget
 from flows.documents.model import ExtractError
 from flows.documents.sections import self_evaluation_parts
 from flows.reports import ocr_evidence, ocr_places
 from flows.reports.parse import parse_reports
+from flows.reports.read_safely import safe_call, safe_reports_from_bytes  # noqa: F401 (re-exported)
 
 
 @dataclass(slots=True)
@@ -75,22 +74,3 @@ def reports_from_bytes(
     if not reports and first_error is not None:
         raise first_error
     return reports
-
-
-def safe_call(
-    fn: Callable[..., list[Report]], label: str, *args: object, **kwargs: object
-) -> tuple[list[Report], ExtractError | None]:
-    """fn(*args, **kwargs) in a budget worker (flows/documents/budget.py), never raising: a
-    reader's unexpected failure is `corrupt`, naming the file `label`."""
-    try:
-        return run_within_budget(fn, *args, label=label, **kwargs), None
-    except ExtractError as e:
-        return [], e
-    except Exception as e:  # a reader bug must not stop the run; the file is kept and listed
-        return [], ExtractError("corrupt", f"{type(e).__name__}: {e}", label)
-
-
-def safe_reports_from_bytes(data: bytes, **kwargs: object) -> tuple[list[Report], ExtractError | None]:
-    """Like reports_from_bytes, but never raises, and the reading runs in a worker under the
-    document budget."""
-    return safe_call(reports_from_bytes, str(kwargs.get("name", "")), data, **kwargs)

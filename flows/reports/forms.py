@@ -5,14 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from flows.reports.memo import per_document
 from flows.reports.numbers import parse_number
 from flows.reports.vocabulary import alternation, vocabulary
 
 TOTAL_SCORE_LABEL = re.compile(rf"^(?:{alternation(vocabulary().score_labels['total_row'])})$")
 
 
+_SPACE = re.compile(r"\s")
+
+
+# value_after compares every cell of a form with each label it looks for
+@per_document
 def compact(cell: str) -> str:
-    return re.sub(r"\s", "", cell)
+    return _SPACE.sub("", cell)
 
 
 def value_after(

@@ -7,6 +7,7 @@ from itertools import combinations
 
 from flows.contract.report import Indicator
 from flows.documents.model import Table
+from flows.reports.memo import per_document
 from flows.reports.numbers import parse_number
 from flows.reports.text import table_rows
 
@@ -27,20 +28,31 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("name", re.compile(r"绩效指标|^指标$")),
 )
 _TOTAL_ROW = re.compile(r"^(?:合计|总计|总分|小计|总得分)$")
+# any header word at all: most rows are data rows, and they name no role
+_ANY_HEADER = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _HEADERS))
+_SPACE = re.compile(r"\s")
 
 
 def _roles(header: list[str]) -> dict[int, str]:
-    cells = [re.sub(r"\s", "", c) for c in header]
+    return dict(_roles_of(tuple(header)))
+
+
+# every row of every table is asked whether it is an indicator header, by each reader of tables
+@per_document
+def _roles_of(header: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    cells = [_SPACE.sub("", c) for c in header]
+    if not any(_ANY_HEADER.search(cell) for cell in cells):
+        return ()
     roles: dict[int, str] = {}
     for role, pattern in _HEADERS:
+        if role != "level_weight" and role in roles.values():
+            continue  # a role names one column (the second 名称 pattern only when the first found none)
         for i, cell in enumerate(cells):
-            if not cell or i in roles or (role != "level_weight" and role in roles.values()):
-                continue
-            if pattern.search(cell):
+            if cell and i not in roles and pattern.search(cell):
                 roles[i] = role
                 if role != "level_weight":
                     break
-    return roles
+    return tuple(roles.items())
 
 
 def header_role(cell: str) -> str | None:

@@ -57,10 +57,13 @@ class Layout:
         return values[0] if values else None
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _spaced(text: str) -> str:
     """Digits half-width and whitespace folded, but spaces kept: in a flattened form a space is
     often the only trace of a cell boundary ("委托业务项目 主管部门")."""
-    return re.sub(r"\s+", " ", normalise_digits(text)).strip()
+    return _SPACES.sub(" ", normalise_digits(text)).strip()
 
 
 def build_layout(doc: Document) -> Layout:

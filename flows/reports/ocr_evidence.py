@@ -10,8 +10,7 @@ import re
 
 from flows.contract.report import Report
 from flows.contract.rules import execution_rate
-from flows.documents.model import Document, Paragraph, Table
-from flows.documents.ocr import LOW_CONFIDENCE, UNREADABLE
+from flows.documents.model import LOW_CONFIDENCE, UNREADABLE, Document, Paragraph, Table
 
 _SENTENCE_END = re.compile(r"[。；;！？\n]")
 # a stated rate this far (percentage points) from executed / budget: the amounts disagree

@@ -7,6 +7,7 @@ import re
 
 from flows.contract.report import BudgetLine, Region, Report
 from flows.documents.model import Document, ExtractError
+from flows.reports import memo
 from flows.reports.budget import BudgetParse, parse_budget_lines
 from flows.reports.details import (
     parse_assets,
@@ -44,6 +45,7 @@ def parse_reports(
     Raises ExtractError('not_a_report') when the document is not a self-evaluation report.
     """
     today = today or dt.date.today()
+    memo.forget()
     doc = simplified(doc)
     if page_title:
         page_title = simplified(Document(doc.name, doc.format, meta={"title": page_title})).meta["title"]

@@ -33,6 +33,7 @@ _LIBRARIES = (
     "selectolax",
     "charset-normalizer",
     "cpca",
+    "pyahocorasick",
 )
 _TOOLS = ("antiword", "catdoc")
 

@@ -9,6 +9,8 @@ from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
+import ahocorasick
+
 from flows.contract.report import Region
 from flows.reports.vocabulary import vocabulary
 
@@ -104,6 +106,34 @@ def _short(name: str) -> str:
     return _SUFFIX.sub("", name)
 
 
+@lru_cache(maxsize=1)
+def _district_matcher() -> ahocorasick.Automaton:
+    """One automaton over every district name (and county alias) of two or more characters: a
+    text is read once instead of searched once per name."""
+    matcher = ahocorasick.Automaton()
+    for name, divs in _by_name().items():
+        if len(name) >= 2 and divs[0].level == 3:
+            matcher.add_word(name, name)
+    matcher.make_automaton()
+    return matcher
+
+
+@lru_cache(maxsize=1)
+def _prefecture_matcher() -> ahocorasick.Automaton:
+    """The same for prefecture-level cities, by full name and by 自治州 short form."""
+    matcher = ahocorasick.Automaton()
+    for d in divisions():
+        if d.level == 2:
+            for form in filter(None, (d.name, _prefecture_alias(d.name))):
+                matcher.add_word(form, form)
+    matcher.make_automaton()
+    return matcher
+
+
+def _names_in(matcher: ahocorasick.Automaton, text: str) -> set[str]:
+    return {name for _, name in matcher.iter(text)}
+
+
 def find_region(*texts: str) -> Region:
     """The district (and its city and province) named in the first text that names one.
 
@@ -116,19 +146,20 @@ def find_region(*texts: str) -> Region:
         if not text:
             continue
         found: list[tuple[int, Division]] = []
-        for name, divs in index.items():
-            if len(name) < 2 or divs[0].level != 3:
-                continue
+        for name in _names_in(_district_matcher(), text):
+            divs = index[name]
             if name in _GENERIC:
                 # an everyday word alone; a division only right after its city ("兰州市城关区")
                 divs = [
                     d for d in divs if d.city and (d.city + name in text or _short(d.city) + name in text)
                 ]
-            pos = _whole_word(text, name) if divs and name in text else -1
+            pos = _whole_word(text, name) if divs else -1
             if pos != -1:
                 found.extend((pos, d) for d in divs)
         if not found:
             continue
+        # (position, longest name first) is a total order between names: a name's divisions keep
+        # the table's order, so the set's order does not matter
         found.sort(key=lambda pd: (pd[0], -len(pd[1].name)))
         candidates = [d for _, d in found if d.name == found[0][1].name]
         best = next(
@@ -139,10 +170,11 @@ def find_region(*texts: str) -> Region:
         )
         return Region(best.province, best.city, best.name, find_street(text))
     for text in texts:  # a city-level unit names no district
+        named = _names_in(_prefecture_matcher(), text) if text else set()
+        if not named:
+            continue
         for d in divisions():
-            if d.level == 2 and (
-                d.name in (text or "") or ((alias := _prefecture_alias(d.name)) and alias in (text or ""))
-            ):
+            if d.level == 2 and (d.name in named or _prefecture_alias(d.name) in named):
                 return Region(d.province, d.city, None, find_street(text))
     return Region()
 

@@ -22,15 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from flows.contract import keys
 from flows.contract.report import Report, ReportRecord
 from flows.crawl.archive import RawArchive
 from flows.crawl.model import FetchedDocument
 from flows.documents.model import ExtractError
 from flows.kill_points import kill_point
 from flows.progress import progress
-from flows.reports.extract import Extracted, Rejected, reports_from_bytes, safe_call
+from flows.reports.extract import Extracted, Rejected, reports_from_bytes
 from flows.reports.merge import merge_page_records
 from flows.reports.parse_cache import ParseCache
+from flows.reports.read_safely import safe_call
 
 _pools: dict[int, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
@@ -84,6 +86,9 @@ class Spilled:
     yields: dict[str, int] = field(default_factory=dict)
     documents: int = 0
     from_cache: int = 0
+    # per record, in spill order: (source, report_key, report_id), for the checks that need the
+    # whole night (unchanged? lost?) without reading the records back
+    keys: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class DocumentStream:
@@ -197,6 +202,11 @@ class DocumentStream:
             merged = merge_page_records(self._page)
             pickle.dump(merged, self._file, protocol=pickle.HIGHEST_PROTOCOL)
             self.out.records += len(merged)
+            for rec in merged:
+                key = keys.report_key(rec.report)
+                self.out.keys.append(
+                    (rec.source or "", key, keys.report_id(key, keys.content_hash(rec.report)))
+                )
         self._page = []
 
 
@@ -209,6 +219,19 @@ def spilled_records(path: Path) -> Iterator[ReportRecord]:
             except EOFError:
                 return
             yield from chunk
+
+
+def spilled_chunks(spilled: list[Spilled], size: int) -> Iterator[list[ReportRecord]]:
+    """The records of several spill files, in order, `size` at a time."""
+    chunk: list[ReportRecord] = []
+    for s in spilled:
+        for rec in spilled_records(s.records_path):
+            chunk.append(rec)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
 
 
 def extracted_from(spilled: list[Spilled]) -> Extracted:

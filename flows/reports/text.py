@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flows.documents.model import Document, Table
+from flows.reports.memo import per_document
 from flows.reports.numbers import normalise_digits
 
 SENTENCE_END = "。；;！？!?"
@@ -15,19 +16,27 @@ HEADING_NUMBER = re.compile(
 TOC_LINE = re.compile(r"[\s.…·]{1,}\d{1,3}\s*$")
 
 
+_BLANKS = re.compile(r"[ \t]+")
+# a full-width comma between thousands ("３，３６１．００") is a separator, not punctuation
+_THOUSANDS_COMMA = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
+# "2023 年" / "8362.3 万元" spacing from PDF extraction carries no meaning
+_SPACE_IN_CJK = re.compile(
+    r"(?<=[\u4e00-\u9fff\d%（）()，。、；：“”]) (?=[\u4e00-\u9fff\d%（）()，。、；：“”])"
+)
+
+
+# the same cells and paragraphs are cleaned by every field reader (budget, indicators, project, layout)
+@per_document
 def clean(text: str) -> str:
     """Digits to half-width, whitespace folded; spaces between CJK characters dropped."""
     text = normalise_digits(text).replace("\u3000", " ").replace("\xa0", " ")
-    text = re.sub(r"[ \t]+", " ", text).strip()
-    # a full-width comma between thousands ("３，３６１．００") is a separator, not punctuation
-    text = re.sub(r"(?<=\d)，(?=\d{3}(?!\d))", ",", text)
-    # "2023 年" / "8362.3 万元" spacing from PDF extraction carries no meaning
+    text = _BLANKS.sub(" ", text).strip()
+    if "，" in text:
+        text = _THOUSANDS_COMMA.sub(",", text)
+    if " " not in text:
+        return text
     # but "65.07 10 99%" is three cells of a flattened row: digits on both sides stay apart
-    return re.sub(
-        r"(?<=[\u4e00-\u9fff\d%（）()，。、；：“”]) (?=[\u4e00-\u9fff\d%（）()，。、；：“”])",
-        lambda m: " " if _digit_pair(text, m.start()) else "",
-        text,
-    )
+    return _SPACE_IN_CJK.sub(lambda m: " " if _digit_pair(text, m.start()) else "", text)
 
 
 def _digit_pair(text: str, space: int) -> bool:
