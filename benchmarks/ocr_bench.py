@@ -1,6 +1,6 @@
 """OCR speed and accuracy: scanned copies of the golden PDFs against their golden JSON.
 
-    .venv/bin/python benchmarks/ocr_bench.py [--dpi 150] [--only 004] [--mismatches]
+    .venv/bin/python benchmarks/ocr_bench.py [--dpi 150] [--only 004] [--mismatches] [--seed 7]
 
 Each golden PDF the mirror serves is turned into a scan (tests.mirror.scan: pages rendered at
 --dpi, turned up to 1.2°, grey noise, a red stamp on the last page, saved as an image-only PDF),
@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpi", type=int, default=150)
     parser.add_argument("--only", help="golden stems starting with this")
     parser.add_argument("--mismatches", action="store_true", help="print every wrong field")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="noise seed of the first document (+1 per document)"
+    )
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="ocr-bench-"))
@@ -68,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     scans: dict[str, Path] = {}
     for i, (stem, pdf) in enumerate(pdfs.items()):
         scans[stem] = work / f"scanned_{stem}"
-        scans[stem].write_bytes(scanned_pdf(pdf.read_bytes(), dpi=args.dpi, seed=i))
+        scans[stem].write_bytes(scanned_pdf(pdf.read_bytes(), dpi=args.dpi, seed=args.seed + i))
 
     total_pages = total_wall = total_cpu = 0.0
     fields = right = wrong_amounts = 0

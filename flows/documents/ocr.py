@@ -7,11 +7,13 @@ Results are cached by the page's pixels (`<home>/cache/ocr/`), like the parse ca
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +24,12 @@ from PIL import Image
 from flows.documents import ocr_engine, scan_image
 from flows.documents.model import LOW_CONFIDENCE, UNREADABLE
 from flows.documents.pdf_layout import Char, PageContent
+from flows.documents.pdf_tables import grids_from_edges, segment_edges
 
+# a number is cut from the page for its second reading from this many line heights left of its
+# box to this many right of it, then trimmed to its own glyphs (measured on scans: 0.6/0.2 lose
+# no digit; 0.6/0.0 cut the last digit of half the numbers)
+LEFT_PAD, RIGHT_PAD = 0.6, 0.2
 # characters below this are specks, scribbles and signature strokes, not text
 NOISE_CONFIDENCE = 30.0
 # images are read at this resolution: rendered PDF pages, and image files rescaled to it
@@ -31,11 +38,13 @@ OCR_DPI = 300
 # ... and a giant page at less, so that no side is longer than this many pixels
 MAX_OCR_SIDE = 6000
 # bump when preparing the image or reading the engine's output changes what a page gives
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "12"
 
 Segment = tuple[float, float, float, float]
 
 _NUMBER_CHARS = frozenset("0123456789.,%")
+# what follows a number that is a date's month or day, or a list item's number
+_NOT_VALUES = frozenset("月日、")
 # ASCII punctuation the engine prints where Chinese text has the full-width form
 _FULL_WIDTH_AFTER_CJK = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？"}
 _CONFUSED = {"〈": "（", "〉": "）"}
@@ -100,41 +109,164 @@ def _fix_punctuation(chars: list[ocr_engine.OcrChar]) -> list[ocr_engine.OcrChar
     return out
 
 
-def _mask_numbers(chars: list[ocr_engine.OcrChar]) -> tuple[list[ocr_engine.OcrChar], int]:
-    """Numbers (digit runs within one word) with a digit read below LOW_CONFIDENCE, or malformed,
-    become UNREADABLE."""
-    out: list[ocr_engine.OcrChar] = []
-    masked = 0
+def _number_runs(chars: list[ocr_engine.OcrChar]) -> list[tuple[int, int]]:
+    """(start, end) of each number: a run of digits, points, commas and % within one word."""
+    runs = []
     i = 0
     while i < len(chars):
-        c = chars[i]
-        if c.text not in _NUMBER_CHARS:
-            out.append(c)
+        if chars[i].text not in _NUMBER_CHARS:
             i += 1
             continue
         j = i
-        while j < len(chars) and chars[j].text in _NUMBER_CHARS and chars[j].word == c.word:
+        while j < len(chars) and chars[j].text in _NUMBER_CHARS and chars[j].word == chars[i].word:
             j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _value(text: str) -> str:
+    return text.replace(",", "").replace("%", "").strip(".")
+
+
+def _trimmed(image: np.ndarray, x0: int, top: int, x1: int, bottom: int) -> tuple[int, int, int, int]:
+    """The box without the glyphs its sides cut through (the neighbours of a number), trimmed to
+    the ink left, a little margin around it; empty (x0 == x1) when nothing is left."""
+    if x1 <= x0:
+        return (x0, top, x0, bottom)
+    columns = (image[top:bottom, x0:x1] < 160).any(axis=0)
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], columns, [False])).astype(np.int8)))
+    spans = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    if spans and spans[0][0] == 0:
+        spans.pop(0)
+    if spans and spans[-1][1] == len(columns):
+        spans.pop()
+    if not spans:
+        return (x0, top, x0, bottom)
+    margin = max((bottom - top) // 8, 2)
+    return (max(x0 + spans[0][0] - margin, 0), top, min(x0 + spans[-1][1] + margin, image.shape[1]), bottom)
+
+
+def _second_reading(
+    image: np.ndarray, chars: list[ocr_engine.OcrChar], runs: list[tuple[int, int]]
+) -> list[bool]:
+    """Whether each number reads the same to the Latin model, on its own line cut from the page:
+    the Chinese model misreads a digit now and then with full confidence ("15" as "18"), the two
+    models rarely make the same mistake."""
+    crops: list[tuple[int, int, int, int]] = []
+    for i, j in runs:
+        run = chars[i:j]
+        top, bottom = max(min(r.top for r in run) - 2, 0), min(max(r.bottom for r in run) + 2, image.shape[0])
+        # the engine's word boxes lie a third of a line's height right of the ink they read
+        x0 = max(int(min(r.x0 for r in run) - LEFT_PAD * (bottom - top)), 0)
+        x1 = min(int(max(r.x1 for r in run) + RIGHT_PAD * (bottom - top)), image.shape[1])
+        crops.append(_trimmed(image, x0, top, x1, bottom))
+    if not crops:
+        return []
+    gap = max(max(b - t for _, t, _, b in crops) // 2, 10)
+    width = max(x1 - x0 for x0, _, x1, _ in crops) + 2 * gap
+    starts = []
+    y = gap
+    for _, top, _, bottom in crops:
+        starts.append(y)
+        y += bottom - top + gap
+    mosaic = np.full((y, width), 255, dtype=np.uint8)
+    for (x0, top, x1, bottom), start in zip(crops, starts, strict=True):
+        mosaic[start : start + bottom - top, gap : gap + x1 - x0] = image[top:bottom, x0:x1]
+    read = [""] * len(crops)
+    last_word = [-1] * len(crops)
+    for c in ocr_engine.recognise(_png(mosaic), psm=6, language=ocr_engine.DIGITS_LANGUAGE):
+        k = max(bisect.bisect_right(starts, (c.top + c.bottom) / 2) - 1, 0)
+        read[k] += (" " if last_word[k] not in (-1, c.word) else "") + c.text
+        last_word[k] = c.word
+    out = []
+    for (i, j), text in zip(runs, read, strict=True):
+        mine = _value("".join(c.text for c in chars[i:j]))
+        if not text:
+            out.append(False)
+            continue
+        theirs = {_value(m) for m in re.findall(r"\d[\d.,]*", text)}
+        out.append(mine in theirs)
+    return out
+
+
+def _mask_numbers(
+    chars: list[ocr_engine.OcrChar], image: np.ndarray | None = None
+) -> tuple[list[ocr_engine.OcrChar], int]:
+    """Numbers (digit runs within one word) with a digit read below LOW_CONFIDENCE, or malformed,
+    or (given the page `image`) read otherwise by the second model, become UNREADABLE."""
+    # "1,.093.75": a thousands comma read twice, as a comma and a point; the number is then
+    # read the second time like any other
+    merged: list[ocr_engine.OcrChar] = []
+    respace: set[int] = set()
+    for c in chars:
+        if c.text == "." and merged and merged[-1].text == "," and merged[-1].word == c.word:
+            respace.add(c.word)
+            continue
+        merged.append(c)
+    for word in respace:  # the word's characters spread evenly again, as parse_hocr spreads them
+        at = [k for k, c in enumerate(merged) if c.word == word]
+        x0, x1 = merged[at[0]].x0, merged[at[-1]].x1
+        step = (x1 - x0) / len(at)
+        for n, k in enumerate(at):
+            c = merged[k]
+            merged[k] = ocr_engine.OcrChar(
+                c.text, x0 + n * step, c.top, x0 + (n + 1) * step, c.bottom, c.conf, c.word
+            )
+    chars = merged
+    doubtful: dict[int, bool] = {}
+    checked: list[tuple[int, int]] = []
+    for i, j in _number_runs(chars):
         run = chars[i:j]
         digits = [r for r in run if r.text.isdigit()]
+        if not digits:
+            continue
         # two decimal points ("1.093.75"): the engine saw a speck as a point; no reading is safe
         malformed = sum(r.text == "." for r in run) > 1
-        if digits and (malformed or min(r.conf for r in digits) < LOW_CONFIDENCE):
-            masked += 1
-            out.append(
-                ocr_engine.OcrChar(
-                    UNREADABLE,
-                    min(r.x0 for r in run),
-                    min(r.top for r in run),
-                    max(r.x1 for r in run),
-                    max(r.bottom for r in run),
-                    min(r.conf for r in digits),
-                    c.word,
-                )
+        # a leading zero ("05"): a decimal point lost ("0.5"), unless a date's month or day
+        text = "".join(r.text for r in run)
+        before = chars[i - 1].text if i > 0 else ""
+        after = chars[j].text if j < len(chars) else ""
+        if (
+            len(text) > 1
+            and text[0] == "0"
+            and text[1].isdigit()
+            and before not in ("年", "月")
+            and after not in ("月", "日")
+        ):
+            malformed = True
+        doubtful[i] = malformed or min(r.conf for r in digits) < LOW_CONFIDENCE
+        # a month, a day or a list number ("3、") is no value a report stores, and the glyph
+        # after it, cut in half, reads as a digit to the Latin model: not read twice
+        if not doubtful[i] and after not in _NOT_VALUES:
+            checked.append((i, j))
+    if image is not None:
+        for (i, _), same in zip(checked, _second_reading(image, chars, checked), strict=True):
+            doubtful[i] = not same
+    out: list[ocr_engine.OcrChar] = []
+    masked = 0
+    runs = dict(_number_runs(chars))
+    i = 0
+    while i < len(chars):
+        if not doubtful.get(i):
+            out.append(chars[i])
+            i += 1
+            continue
+        run = chars[i : runs[i]]
+        digits = [r for r in run if r.text.isdigit()]
+        masked += 1
+        out.append(
+            ocr_engine.OcrChar(
+                UNREADABLE,
+                min(r.x0 for r in run),
+                min(r.top for r in run),
+                max(r.x1 for r in run),
+                max(r.bottom for r in run),
+                min(r.conf for r in digits),
+                run[0].word,
             )
-        else:
-            out.extend(run)
-        i = j
+        )
+        i = runs[i]
     return out, masked
 
 
@@ -146,16 +278,103 @@ def _upright(grey: np.ndarray) -> np.ndarray:
     return np.rot90(grey, -turn // 90).copy() if turn else grey
 
 
-def _read(grey: np.ndarray, dpi: float) -> tuple[list[ocr_engine.OcrChar], list[scan_image.Rule]]:
+def _cell_boxes(
+    rules: list[scan_image.Rule], dpi: float, shape: tuple[int, ...]
+) -> list[tuple[int, int, int, int]]:
+    """The cells of the page's ruled tables, in pixels (x0, top, x1, bottom), as the PDF reader
+    will find them: the same table finder on the same rules, in points."""
+    scale = 72.0 / dpi
+    segments = [(r.x0 * scale, r.y0 * scale, r.x1 * scale, r.y1 * scale) for r in rules]
+    height, width = shape[:2]
+    boxes = []
+    for grid in grids_from_edges(segment_edges(segments)):
+        for row in grid.rows:
+            for box in row:
+                if box is not None:
+                    x0, top, x1, bottom = (round(v / scale) for v in box)
+                    boxes.append((max(x0, 0), max(top, 0), min(x1, width), min(bottom, height)))
+    return boxes
+
+
+def _ink_box(
+    dark: np.ndarray, box: tuple[int, int, int, int], dpi: float
+) -> tuple[int, int, int, int] | None:
+    """The part of a cell that holds ink (its text), a little margin around it; None when empty."""
+    x0, top, x1, bottom = box
+    inset = max(int(dpi / 100), 2)  # what is left of the erased rules at the cell's border
+    cell = dark[top + inset : bottom - inset, x0 + inset : x1 - inset]
+    if cell.size == 0 or cell.sum() < max(int(dpi / 20), 6):
+        return None
+    rows = np.flatnonzero(cell.any(axis=1))
+    cols = np.flatnonzero(cell.any(axis=0))
+    margin = max(int(dpi / 40), 3)
+    return (
+        max(x0 + inset + int(cols[0]) - margin, 0),
+        max(top + inset + int(rows[0]) - margin, 0),
+        min(x0 + inset + int(cols[-1]) + 1 + margin, dark.shape[1]),
+        min(top + inset + int(rows[-1]) + 1 + margin, dark.shape[0]),
+    )
+
+
+def _read_cells(
+    clean: np.ndarray, dark: np.ndarray, boxes: list[tuple[int, int, int, int]], dpi: float, first_word: int
+) -> list[ocr_engine.OcrChar]:
+    """Table cells read one under the other from a single picture (a "mosaic"): the engine's page
+    layout analysis loses short cells ("1", "合格") among a table's columns; a column of cells,
+    each on its own lines, it reads in full. Characters come back at their place on the page."""
+    crops = [b for b in (_ink_box(dark, box, dpi) for box in boxes) if b is not None]
+    if not crops:
+        return []
+    pad = gap = max(int(dpi / 5), 10)
+    width = max(x1 - x0 for x0, _, x1, _ in crops) + 2 * pad
+    starts = []
+    y = pad
+    for _, top, _, bottom in crops:
+        starts.append(y)
+        y += bottom - top + gap
+    mosaic = np.full((y + pad - gap, width), 255, dtype=np.uint8)
+    for (x0, top, x1, bottom), start in zip(crops, starts, strict=True):
+        mosaic[start : start + bottom - top, pad : pad + x1 - x0] = clean[top:bottom, x0:x1]
+    out = []
+    for c in ocr_engine.recognise(_png(mosaic), psm=6):
+        middle = (c.top + c.bottom) / 2
+        k = max(bisect.bisect_right(starts, middle) - 1, 0)
+        x0, top, x1, bottom = crops[k]
+        dx, dy = x0 - pad, top - starts[k]
+        out.append(
+            ocr_engine.OcrChar(
+                c.text,
+                c.x0 + dx,
+                max(c.top + dy, top),
+                c.x1 + dx,
+                min(c.bottom + dy, bottom),
+                c.conf,
+                c.word + first_word,
+            )
+        )
+    return out
+
+
+def _read(grey: np.ndarray, dpi: float) -> tuple[list[ocr_engine.OcrChar], list[scan_image.Rule], np.ndarray]:
+    """The page's characters, its rules, and the page as read (upright, level, rules erased)."""
     dark = scan_image.ink(grey)
     angle = scan_image.skew_angle(dark)
     if abs(angle) >= 0.05:
         grey = scan_image.rotate(grey, angle)
         dark = scan_image.ink(grey)
     rules, rule_pixels = scan_image.find_rules(dark, dpi)
+    text = dark & ~rule_pixels
     # ink kept in its grey levels (its edges help the engine), paper, shading and rules white
-    clean = np.where(dark & ~rule_pixels, grey, 255).astype(np.uint8)
-    return ocr_engine.recognise(_png(clean)), rules
+    clean = np.where(text, grey, 255).astype(np.uint8)
+    boxes = _cell_boxes(rules, dpi, grey.shape)
+    page = clean
+    if boxes:  # the tables' cells are read on their own; the page pass reads the rest
+        page = clean.copy()
+        for x0, top, x1, bottom in boxes:
+            page[top:bottom, x0:x1] = 255
+    chars = ocr_engine.recognise(_png(page)) if (page < 255).any() else []
+    first_word = max((c.word for c in chars), default=0) + 1
+    return chars + _read_cells(clean, text, boxes, dpi, first_word), rules, clean
 
 
 def _mean_confidence(chars: list[ocr_engine.OcrChar]) -> float:
@@ -164,15 +383,15 @@ def _mean_confidence(chars: list[ocr_engine.OcrChar]) -> float:
 
 def _scan(image: Image.Image, dpi: float) -> ScannedPage:
     grey = _upright(scan_image.grey_without_stamps(image))
-    chars, rules = _read(grey, dpi)
+    chars, rules, clean = _read(grey, dpi)
     if len(chars) >= 20 and _mean_confidence(chars) < 60:
         # upside down reads as confident-looking garbage at best: ask the OSD once
         turn = ocr_engine.orientation(_png(grey))
         if turn:
             grey = np.rot90(grey, -turn // 90).copy()
-            chars, rules = _read(grey, dpi)
+            chars, rules, clean = _read(grey, dpi)
     chars = [c for c in chars if c.conf >= NOISE_CONFIDENCE]
-    chars, masked = _mask_numbers(_fix_punctuation(chars))
+    chars, masked = _mask_numbers(_fix_punctuation(chars), clean)
     scale = 72.0 / dpi
     height, width = grey.shape
     return ScannedPage(

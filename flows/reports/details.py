@@ -38,7 +38,7 @@ _ACTUAL = (
     re.compile(rf"实有(?:在编)?(?:人员|人数)?(?:为|共)?\s*{_COUNT}\s*(?:人|名)"),
     re.compile(rf"在编人员\s*{_COUNT}\s*(?:人|名)"),
 )
-_POSTS = re.compile(r"(行政|事业)编\s*(\d+)\s*人")
+_POSTS = re.compile(r"(行政|事业)编\s*(\d+|□)\s*人")  # □: a number OCR could not read
 _YEAR_END_STAFF = re.compile(r"年末在职([^。；]*)")
 _ESTABLISHED = re.compile(r"(\d+)\s*名(?:事业编|行政编|公务员|参公)")
 
@@ -48,7 +48,7 @@ def parse_staff(text: str) -> tuple[dict[str, int | None], dict[str, str]]:
     evidence: dict[str, str] = {}
     posts = _POSTS.findall(text)
     if posts:  # "核定编制人数为行政编0人，事业编15人"
-        staff["authorized"] = sum(int(n) for _, n in posts)
+        staff["authorized"] = None if any(n == "□" for _, n in posts) else sum(int(n) for _, n in posts)
         evidence["staff.authorized"] = sentence_at(text, text.find(posts[0][0] + "编"))
     else:
         for pattern in _AUTHORIZED:

@@ -9,9 +9,18 @@ from __future__ import annotations
 import re
 
 from flows.contract.report import Report
+from flows.contract.rules import execution_rate
 from flows.documents.model import LOW_CONFIDENCE, UNREADABLE, Document, Paragraph, Table
 
 _SENTENCE_END = re.compile(r"[。；;！？\n]")
+# a stated rate this far (percentage points) from executed / budget: the amounts disagree
+_RATE_TOLERANCE = 1.0
+# ... and beyond what a document's own slip gives (a rate against the initial budget, a stale
+# figure: 99.28% computed where 92.77% is printed): spent over this share of the budget, or less
+# than half the stated rate, is an amount taken from the wrong place
+_MAX_PLAUSIBLE_RATE = 105.0
+# initial + adjustment this far (relative) from the adjusted budget: the amounts disagree
+_SUM_TOLERANCE = 0.005
 
 
 def _row_text(row: tuple[str, ...]) -> str:
@@ -43,6 +52,30 @@ def _note(block: Paragraph | Table) -> str:
     return f"[OCR page {block.page}{confidence}]"
 
 
+def _drop_disagreeing_amounts(report: Report) -> None:
+    """A budget line whose OCR'd numbers contradict each other has one misread (or misplaced, after a
+    misread keyword: "调碱" for "调减") and nobody can tell which: all of them are left out."""
+    for name, line in report.budget.items():
+        rate = execution_rate(line.executed, line.adjusted, line.initial)
+        if (
+            rate is not None
+            and line.rate is not None
+            and abs(rate - line.rate) > _RATE_TOLERANCE
+            and (rate > _MAX_PLAUSIBLE_RATE or rate < line.rate / 2)
+        ):
+            base = "adjusted" if line.adjusted is not None else "initial"
+            for field in (base, "executed", "rate", "rate_text"):
+                setattr(line, field, None)
+                report.evidence.pop(f"budget.{name}.{field}", None)
+        parts = (line.initial, line.adjustment, line.adjusted)
+        if all(v is not None for v in parts):
+            initial, adjustment, adjusted = parts  # type: ignore[misc]
+            if abs(initial + adjustment - adjusted) > _SUM_TOLERANCE * max(abs(adjusted), 1.0):
+                for field in ("initial", "adjustment", "adjusted"):
+                    setattr(line, field, None)
+                    report.evidence.pop(f"budget.{name}.{field}", None)
+
+
 def annotate(document: Document, reports: list[Report]) -> None:
     """For a document read (partly) by OCR: page and confidence before each OCR'd evidence string,
     and one `ocr.unreadable[i]` entry per sentence or table row holding an unreadable number."""
@@ -59,6 +92,7 @@ def annotate(document: Document, reports: list[Report]) -> None:
         why = f"a number read below {LOW_CONFIDENCE:.0f}% confidence is left out ({UNREADABLE})"
         unreadable.extend(f"{_note(block)} {why}: {text}" for text in found)
     for report in reports:
+        _drop_disagreeing_amounts(report)
         for key, value in list(report.evidence.items()):
             block = _source(document, value)
             if block is not None and block.confidence is not None:

@@ -1,0 +1,113 @@
+"""Division names OCR misread by one character ("上海市闵行区" as "上海市岗行区"), put right from
+the division table before the parser looks for the region.
+
+A rare character is the one OCR gets wrong, and a report names its district in the title, the
+unit's name and every running header: one misread loses the region and the department. A name
+is only corrected where it is unambiguous: the misread text is no division itself, exactly one
+division differs from it in one character (not its suffix), and either its city or province
+stands right before it, or the document names that division correctly elsewhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from functools import lru_cache
+
+from flows.documents.model import Document, Paragraph
+from flows.reports.places import divisions
+
+_SUFFIX = re.compile(r"[区县市旗]")
+_SHORT = re.compile(r"(省|市|自治区|特别行政区)$")
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[frozenset[str], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """(every division name, name with one character blanked → names, name → its parents' names)."""
+    names: set[str] = set()
+    blanked: dict[str, set[str]] = {}
+    parents: dict[str, set[str]] = {}
+    for d in divisions():
+        names.add(d.name)
+        if d.level == 1 or not 3 <= len(d.name) <= 5:
+            continue
+        for i in range(len(d.name) - 1):
+            blanked.setdefault(d.name[:i] + "?" + d.name[i + 1 :], set()).add(d.name)
+        above = {d.province} if d.level == 2 or d.city is None else {d.city, d.province}
+        parents.setdefault(d.name, set()).update(
+            form for p in above for form in (p, _SHORT.sub("", p)) if len(form) >= 2
+        )
+    return (
+        frozenset(names),
+        {k: frozenset(v) for k, v in blanked.items()},
+        {k: frozenset(v) for k, v in parents.items()},
+    )
+
+
+def _candidate(word: str) -> str | None:
+    """The one division `word` (not a division itself) misspells by one Chinese character."""
+    names, blanked, _ = _gazetteer()
+    if word in names:
+        return None
+    found: set[str] = set()
+    for i in range(len(word) - 1):
+        if "\u4e00" <= word[i] <= "\u9fff":
+            found |= blanked.get(word[:i] + "?" + word[i + 1 :], frozenset())
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _correct(text: str, named: set[str]) -> tuple[str, set[str]]:
+    """`text` with misread division names put right, and the names it put right."""
+    _, _, parents = _gazetteer()
+    fixed: set[str] = set()
+    for m in reversed(list(_SUFFIX.finditer(text))):
+        end = m.end()
+        for length in (3, 4, 5):
+            start = end - length
+            if start < 0:
+                break
+            right = _candidate(text[start:end])
+            if right is None:
+                continue
+            before = text[:start]
+            if right in named or any(before.endswith(p) for p in parents.get(right, ())):
+                text = before + right + text[end:]
+                fixed.add(right)
+                break
+    return text, fixed
+
+
+def correct_place_names(document: Document) -> None:
+    """Misread division names in the OCR'd blocks of `document` put right, in place."""
+    if "ocr_pages" not in document.meta:
+        return
+    names, _, _ = _gazetteer()
+    whole = document.text()
+    # divisions the document names correctly (a 3-5 character name followed by no other name char)
+    named = {
+        w
+        for m in _SUFFIX.finditer(whole)
+        for w in (whole[m.end() - k : m.end()] for k in (3, 4, 5))
+        if w in names
+    }
+    for _ in range(2):  # a name put right after its city is then put right where it stands alone
+        for i, block in enumerate(document.blocks):
+            if block.confidence is None:
+                continue
+            if isinstance(block, Paragraph):
+                text, fixed = _correct(block.text, named)
+                if text != block.text:
+                    document.blocks[i] = dataclasses.replace(block, text=text)
+            else:
+                fixed = set()
+                rows = []
+                for row in block.rows:
+                    cells = []
+                    for cell in row:
+                        text, found = _correct(cell, named)
+                        cells.append(text)
+                        fixed |= found
+                    rows.append(tuple(cells))
+                if fixed:
+                    document.blocks[i] = dataclasses.replace(block, rows=tuple(rows))
+            named |= fixed
