@@ -16,9 +16,9 @@ from flows.alerts.summary import finding_rows, to_markdown
 from flows.alerts.webhook import post_webhook
 from flows.crawl.run import utc_now
 from flows.night.batches import BatchRef, collect_batch, plan_batches
-from flows.night.finish import Finished, check_and_load, clear_run_dir
+from flows.night.finish import Finished, changed_reports, check_and_load, clear_run_dir
 from flows.notify.run import notify_failure, notify_run
-from flows.report_site.build import build_site
+from flows.report_site.build import build_site, refresh_run_pages
 from flows.reports.parse_cache import ParseCache
 from flows.settings import Settings, get_settings
 from flows.sources.model import Source, source_folders
@@ -87,11 +87,15 @@ def finish_task(
 
 
 @task(name="report-site", cache_policy=NO_CACHE)
-def site_task(db_path: Path, site_dir: Path, docs_dir: Path, health: list[dict], chart_cache: Path) -> str:
-    """The report site from the marts just built; a failure is logged, the run's data stays loaded."""
+def site_task(
+    db_path: Path, site_dir: Path, docs_dir: Path, health: list[dict], chart_cache: Path, changed: bool
+) -> str:
+    """The report site from the marts just built (only the latest run's pages when the night
+    changed no report); a failure is logged, the run's data stays loaded."""
     logger = get_run_logger()
+    make = build_site if changed else refresh_run_pages
     try:
-        built = build_site(
+        built = make(
             db_path, site_dir, docs_index=docs_dir / "index.html", health=health, chart_cache=chart_cache
         )
     except Exception as e:
@@ -190,7 +194,12 @@ def nightly(
     alerts = finished.health
     clear_run_dir(run_dir)
     summary.site = site_task(
-        settings.warehouse_path, settings.site_dir, settings.docs_dir, alerts, settings.chart_cache_dir
+        settings.warehouse_path,
+        settings.site_dir,
+        settings.docs_dir,
+        alerts,
+        settings.chart_cache_dir,
+        changed_reports(stats),
     )
     summary.finished = utc_now().isoformat(timespec="seconds")
     markdown = to_markdown(summary)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,20 @@ def test_charts_drawn_before_are_taken_from_the_chart_cache(seed_home, tmp_path,
         tmp_path / "b" / "index.html"
     ).read_text().count("<svg")
     assert sorted(p.name for p in cache.glob("*.svg")) == drawn
+
+
+def test_a_night_that_changed_no_report_rewrites_only_the_latest_runs_pages(seed_home, tmp_path):
+    from flows.report_site.build import refresh_run_pages
+
+    db, site = seed_home / "warehouse.duckdb", tmp_path / "site"
+    refresh_run_pages(db, site)  # no site yet: built whole
+    pages = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
+    assert len(pages) > 5
+    time.sleep(0.05)
+    alert = {"check": "source_yields_no_documents", "severity": "error", "source": "xihu",
+             "district": None, "fiscal_year": None, "message": "列表页没有找到任何报告链接"}  # fmt: skip
+    built = refresh_run_pages(db, site, health=[alert])
+    rewritten = {p for p, mtime in pages.items() if p.stat().st_mtime_ns != mtime}
+    assert rewritten == {site / "index.html", site / "quality.html"} and built.pages == 2
+    assert "列表页没有找到任何报告链接" in (site / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no work folder left

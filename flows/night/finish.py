@@ -121,6 +121,13 @@ def check_and_load(
     return Finished(summary, stats, health, engine)
 
 
+def changed_reports(stats: LoadStats) -> bool:
+    """Whether the load changed what the report site shows beyond the latest run: a report, one
+    of its lines or indicators, or a finding."""
+    tables = ("core.reports", "core.budget_lines", "core.indicators", "core.dq_findings")
+    return any(t.inserted or t.updated or t.deleted for name, t in stats.tables.items() if name in tables)
+
+
 def clear_run_dir(path: Path, older_than: dt.timedelta | None = None) -> None:
     """A finished run's folder goes; with older_than, the folders of runs that died long ago
     (kept until then, to see what they had read)."""

@@ -180,9 +180,12 @@ def render_site(
     health: list[dict[str, Any]] | None = None,
     built_at: dt.datetime | None = None,
     final_dir: Path | None = None,
+    sections: frozenset[str] | None = None,
 ) -> SiteBuild:
     """Write every page of the site for `data` into out_dir (which must not exist); links that
-    leave the site (the Data Docs) are made relative to final_dir, where it will be read."""
+    leave the site (the Data Docs) are made relative to final_dir, where it will be read.
+    sections: only these parts (overview, execution, indicators, quality, districts,
+    departments) are written."""
     started = time.perf_counter()
     out_dir.mkdir(parents=True)
     shutil.copytree(STATIC, out_dir / "static")
@@ -202,11 +205,15 @@ def render_site(
     timings: dict[str, float] = {}
 
     def timed(name: str, fn: Callable[[], None]) -> None:
+        if sections is not None and name not in sections:
+            return
         t = time.perf_counter()
         fn()
         timings[name] = round(time.perf_counter() - t, 3)
 
-    heatmap = charts.execution_heatmap(data.district_years)
+    heatmap = (
+        charts.execution_heatmap(data.district_years) if sections is None or "overview" in sections else None
+    )
     timed(
         "overview",
         lambda: w.page(
@@ -329,5 +336,39 @@ def build_site(
         site_dir.rename(old)
     work.rename(site_dir)
     shutil.rmtree(old, ignore_errors=True)
+    built.index = site_dir / "index.html"
+    return built
+
+
+# the pages that show the latest run (its counts, its health alerts, findings by day)
+RUN_PAGES = frozenset({"overview", "quality"})
+
+
+def refresh_run_pages(
+    db_path: Path,
+    site_dir: Path,
+    *,
+    docs_index: Path | None = None,
+    health: list[dict[str, Any]] | None = None,
+    chart_cache: Path | None = None,
+) -> SiteBuild:
+    """After a night that changed no report, finding or line: only the pages that show the latest
+    run are written again (each replaced whole); the others hold the same data as before. A site
+    that is not there yet is built whole."""
+    site_dir = Path(site_dir)
+    if not (site_dir / "index.html").is_file():
+        return build_site(db_path, site_dir, docs_index=docs_index, health=health, chart_cache=chart_cache)
+    data = read_site_data(db_path)
+    work = site_dir.with_name(f"{site_dir.name}.tmp-{os.getpid()}")
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        with charts.svg_cache(chart_cache) if chart_cache else contextlib.nullcontext():
+            built = render_site(
+                data, work, docs_index=docs_index, health=health, final_dir=site_dir, sections=RUN_PAGES
+            )
+        for page in work.rglob("*.html"):
+            os.replace(page, site_dir / page.relative_to(work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     built.index = site_dir / "index.html"
     return built
