@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows.cli import MIRROR_SOURCES
@@ -18,15 +16,7 @@ from flows.night.batches import collect_batch, plan_batches
 from flows.night.finish import check_and_load
 from flows.reports.stream import DocumentStream
 from flows.sources.model import Source, select_sources
-
-# what a night's warehouse holds that does not depend on how the night ran
-TABLES = {
-    "core.reports": "SELECT * EXCLUDE (run_id, loaded_at, fetched_at, superseded_at) FROM core.reports",
-    "core.budget_lines": "SELECT * FROM core.budget_lines",
-    "core.indicators": "SELECT * FROM core.indicators",
-    "core.dq_findings": 'SELECT report_id, "check", field, message, evidence FROM core.dq_findings',
-    "raw.documents": "SELECT * EXCLUDE (run_id, fetched_at) FROM raw.documents",
-}
+from tests.warehouse_rows import warehouse_rows
 
 
 def _source(name: str, base: str) -> Source:
@@ -63,11 +53,6 @@ def mirror(warm_ocr_cache: None):
         yield m
 
 
-def _rows(db: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {t: sorted(con.execute(sql).fetchall(), key=repr) for t, sql in TABLES.items()}
-
-
 @pytest.mark.integration
 def test_a_night_gives_the_same_rows_in_chunks_of_one_and_on_one_reader(mirror: MirrorServer, tmp_path):
     sources = select_sources(MIRROR_SOURCES, mirror.base_url)
@@ -86,7 +71,7 @@ def test_a_night_gives_the_same_rows_in_chunks_of_one_and_on_one_reader(mirror: 
         done = check_and_load(refs, "r1", started, home / "warehouse.duckdb", home / "docs", raw, chunk=chunk)
         assert done.stats.reports_new > 5 and done.engine == "gx"
         homes[label] = home
-    first, second = (_rows(h / "warehouse.duckdb") for h in homes.values())
+    first, second = (warehouse_rows(h / "warehouse.duckdb") for h in homes.values())
     assert first["core.dq_findings"] and first == second
 
 

@@ -14,6 +14,7 @@ import pytest
 from prefect_api import BIN, base_env, start, stop
 
 from flows.mirror.server import MirrorServer, serve_mirror
+from tests.warehouse_rows import warehouse_rows
 
 pytestmark = pytest.mark.integration
 
@@ -246,6 +247,16 @@ def test_the_dask_task_runner_runs_the_flow_on_a_cluster_of_worker_processes(
     assert "Connecting to an existing Dask cluster" in done.stdout + done.stderr
     departments = _current_departments(data / "warehouse.duckdb")
     assert "公园街道办事处" in departments and len(departments) == 2, departments
+    # the same night on threads gives the same rows
+    threads = subprocess.run(
+        [str(BIN / "govperf"), "run", "--source", "donghu_mirror", "--source", "nanshan_mirror",
+         "--base-url", mirror.base_url],
+        env={**env, "GOVPERF_TASK_RUNNER": "threads", "GOVPERF_HOME": str(tmp_path / "threads")},
+        cwd=tmp_path, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert threads.returncode == 0, threads.stdout[-3000:] + threads.stderr[-3000:]
+    on_dask, on_threads = (warehouse_rows(d / "warehouse.duckdb") for d in (data, tmp_path / "threads"))
+    assert on_dask["core.reports"] and on_dask == on_threads
     new_runs = [n for n in _task_run_names(url) if n not in before]
     assert any(n.startswith("crawl-and-read") for n in new_runs), new_runs
     assert any(n.startswith("check-and-load") for n in new_runs), new_runs
