@@ -358,7 +358,7 @@ def refresh_run_pages(
     site_dir = Path(site_dir)
     if not (site_dir / "index.html").is_file():
         return build_site(db_path, site_dir, docs_index=docs_index, health=health, chart_cache=chart_cache)
-    data = read_site_data(db_path)
+    data = read_site_data(db_path, details=False)
     work = site_dir.with_name(f"{site_dir.name}.tmp-{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
     try:

@@ -42,8 +42,14 @@ class SiteData:
         return [r for r in self.runs if r["run_id"] == latest]
 
 
-def read_site_data(db_path: Path) -> SiteData:
+def read_site_data(db_path: Path, *, details: bool = True) -> SiteData:
+    """What the site shows, read from the marts. details=False leaves out the budget lines,
+    indicators and department trends (the big tables), which the latest run's pages do not show."""
     con = db.connect_read_only(Path(db_path))
+
+    def rows(sql: str) -> list[Row]:
+        return _rows(con, sql) if details else []
+
     try:
         return SiteData(
             reports=_rows(
@@ -61,22 +67,19 @@ def read_site_data(db_path: Path) -> SiteData:
                           quarantined_reports, reports_in_totals, project_reports
                    FROM marts.district_year_summary ORDER BY district, fiscal_year""",
             ),
-            department_years=_rows(
-                con,
+            department_years=rows(
                 """SELECT department_key, department, district, street, fiscal_year, adjusted, executed,
                           rate, adjusted_yoy_pct, executed_yoy_pct, rate_change_pp, previous_fiscal_year,
                           report_id
                    FROM marts.department_trend ORDER BY department_key, fiscal_year""",
             ),
-            budget_lines=_rows(
-                con,
+            budget_lines=rows(
                 """SELECT report_id, fiscal_year, district, department_key, kind, project_name, line,
                           initial, adjustment, adjusted, executed, rate_stated, rate_computed,
                           rate_gap_pp, evidence
                    FROM marts.budget_execution ORDER BY report_id, line""",
             ),
-            indicators=_rows(
-                con,
+            indicators=rows(
                 """SELECT report_id, fiscal_year, district, department, department_key, level1, level2,
                           name, weight, score, target, actual, target_value, target_unit, actual_value,
                           actual_unit, met, reason, seq, evidence
