@@ -111,7 +111,7 @@ def plain_night(names: list[str], home: Path, sources_dir: Path) -> dict:
 
     from flows.crawl.run import utc_now
     from flows.night.batches import collect_batch, plan_batches
-    from flows.night.finish import check_and_load, clear_run_dir
+    from flows.night.finish import check_and_load, clear_old_run_dirs, clear_run_dir
     from flows.nightly import new_run_id
     from flows.report_site.build import build_site
     from flows.reports.parse_cache import ParseCache
@@ -123,7 +123,7 @@ def plain_night(names: list[str], home: Path, sources_dir: Path) -> dict:
     started, run_id = utc_now(), new_run_id()
     chosen = select_sources(names, None, extra_dirs=[str(sources_dir)])
     ParseCache(settings.parse_cache_dir).prune()
-    clear_run_dir(home / "runs", older_than=dt.timedelta(days=2))
+    clear_old_run_dirs(home / "runs", older_than=dt.timedelta(days=2))
     run_dir = home / "runs" / run_id
     batches = plan_batches(chosen, settings.concurrency)
     with ThreadPoolExecutor(settings.concurrency) as pool:

@@ -16,7 +16,7 @@ from flows.alerts.summary import finding_rows, to_markdown
 from flows.alerts.webhook import post_webhook
 from flows.crawl.run import utc_now
 from flows.night.batches import BatchRef, collect_batch, plan_batches
-from flows.night.finish import Finished, changed_reports, check_and_load, clear_run_dir
+from flows.night.finish import Finished, changed_reports, check_and_load, clear_old_run_dirs, clear_run_dir
 from flows.notify.run import notify_failure, notify_run
 from flows.report_site.build import build_site, refresh_run_pages
 from flows.reports.parse_cache import ParseCache
@@ -156,7 +156,7 @@ def nightly(
     logger.info("run %s: %d source(s): %s", run_id, len(chosen), ", ".join(s.name for s in chosen))
 
     ParseCache(settings.parse_cache_dir).prune()
-    clear_run_dir(settings.home / "runs", older_than=dt.timedelta(days=2))
+    clear_old_run_dirs(settings.home / "runs", older_than=dt.timedelta(days=2))
     run_dir = settings.home / "runs" / run_id
     batches = plan_batches(chosen, settings.concurrency)
     futures = [

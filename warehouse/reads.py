@@ -13,26 +13,13 @@ from pathlib import Path
 import duckdb
 
 
-def known_page_urls(db_path: Path, source: str) -> frozenset[str]:
-    """The report pages (and files) of `source` the warehouse already holds.
+def known_page_urls_by_source(db_path: Path, sources: list[str]) -> dict[str, frozenset[str]]:
+    """Per source, the report pages (and files) the warehouse already holds: one read for a
+    whole batch of sources (a night of a thousand sources).
 
     Empty when there is no warehouse yet or it cannot be opened now (an analyst holding it
     read-write): the run then walks every list page, which is slower but never loses a report.
     """
-    if not Path(db_path).is_file():
-        return frozenset()
-    try:
-        with duckdb.connect(str(db_path), read_only=True) as con:
-            rows = con.execute(
-                "SELECT page_url, url FROM raw.documents WHERE source = ?", [source]
-            ).fetchall()
-    except duckdb.Error:
-        return frozenset()
-    return frozenset(u for row in rows for u in row if u)
-
-
-def known_page_urls_by_source(db_path: Path, sources: list[str]) -> dict[str, frozenset[str]]:
-    """known_page_urls for many sources in one read (a night of a thousand sources)."""
     out: dict[str, set[str]] = {s: set() for s in sources}
     if not sources or not Path(db_path).is_file():
         return {s: frozenset() for s in sources}

@@ -36,8 +36,6 @@ class BatchRef:
     reports: int = 0
     rejected: int = 0
     from_cache: int = 0
-    requests: int = 0
-    bodies_downloaded: int = 0
     seconds: float = 0.0
     # per source: what its crawl did (the operator's log line)
     crawled: list[dict[str, object]] = field(default_factory=list)
@@ -132,8 +130,6 @@ def collect_batch(
         reports=sum(s.records for s in result.spilled),
         rejected=len(result.rejected),
         from_cache=sum(s.from_cache for s in result.spilled),
-        requests=sum(c.requests for c in result.crawls),
-        bodies_downloaded=sum(c.bodies_downloaded for c in result.crawls),
         seconds=time.perf_counter() - started,
         crawled=[_crawl_facts(c, sp) for c, sp in zip(result.crawls, result.spilled, strict=True)],
     )

@@ -128,15 +128,16 @@ def changed_reports(stats: LoadStats) -> bool:
     return any(t.inserted or t.updated or t.deleted for name, t in stats.tables.items() if name in tables)
 
 
-def clear_run_dir(path: Path, older_than: dt.timedelta | None = None) -> None:
-    """A finished run's folder goes; with older_than, the folders of runs that died long ago
-    (kept until then, to see what they had read)."""
-    if older_than is None:
-        shutil.rmtree(path, ignore_errors=True)
-        return
-    if not path.is_dir():
+def clear_run_dir(path: Path) -> None:
+    """A finished run's folder goes (its spill files were loaded)."""
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def clear_old_run_dirs(runs: Path, older_than: dt.timedelta) -> None:
+    """The folders of runs that died long ago (kept until then, to see what they had read)."""
+    if not runs.is_dir():
         return
     cutoff = time.time() - older_than.total_seconds()
-    for d in path.iterdir():
+    for d in runs.iterdir():
         if d.is_dir() and d.stat().st_mtime < cutoff:
-            shutil.rmtree(d, ignore_errors=True)
+            clear_run_dir(d)
