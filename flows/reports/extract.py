@@ -13,7 +13,7 @@ from flows.contract.report import Report, ReportRecord
 from flows.documents import read_document
 from flows.documents.model import ExtractError
 from flows.documents.sections import self_evaluation_parts
-from flows.reports import ocr_evidence, ocr_places
+from flows.reports import ocr_evidence, ocr_places, ocr_words
 from flows.reports.parse import parse_reports
 from flows.reports.read_safely import safe_call, safe_reports_from_bytes  # noqa: F401 (re-exported)
 
@@ -55,6 +55,7 @@ def reports_from_bytes(
     """
     document = read_document(data, name, content_type)
     ocr_places.correct_place_names(document)
+    ocr_words.correct_budget_words(document)
     if sections != "self_evaluation":
         reports = parse_reports(
             document, file=name, sha256=sha256, page_meta=page_meta, page_title=page_title, today=today

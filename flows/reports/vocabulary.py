@@ -14,6 +14,7 @@ _FILE = Path(__file__).with_name("vocabulary.toml")
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
     ocr_fixes: dict[str, str]
+    ocr_page_fixes: dict[str, str]
     kind_overall: tuple[str, ...]
     kind_project: tuple[str, ...]
     report_words: tuple[str, ...]
@@ -57,6 +58,7 @@ def vocabulary() -> Vocabulary:
     kind = data["kind"]
     return Vocabulary(
         ocr_fixes=dict(data["ocr_fixes"]),
+        ocr_page_fixes=dict(data["ocr_page_fixes"]),
         kind_overall=tuple(kind["overall"]),
         kind_project=tuple(kind["project"]),
         report_words=tuple(kind["report"]),
