@@ -183,6 +183,44 @@ def test_a_number_the_second_model_reads_otherwise_is_left_out() -> None:
     assert "".join(c.text for c in right) == "编15人" and masked == 0
 
 
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists(), reason="no CJK font")
+def test_a_misread_digit_both_models_read_otherwise_on_the_cut_out_line_is_put_right() -> None:
+    """The Chinese model read "568.24" as "968.24" on the page; on the number's own line both
+    models read 568.24: that is taken, each digit in its box. Where the two disagree, left out."""
+    image, x0, x1 = _printed_line("预算执行金额568.24万元")
+    shift = 14
+
+    def line(digits: str) -> list[ocr_engine.OcrChar]:
+        step = (x1 - x0) / len(digits)
+        return [
+            ocr_engine.OcrChar(d, x0 + k * step + shift, 25, x0 + (k + 1) * step + shift, 85, 99.0, 1)
+            for k, d in enumerate(digits)
+        ]
+
+    read, masked = ocr._mask_numbers(line("968.24"), image)
+    assert "".join(c.text for c in read) == "568.24" and masked == 0
+    assert [c.x0 for c in read] == [c.x0 for c in line("968.24")]
+    # a reading of another length ("68.24": a digit lost) is never taken in its place
+    short, masked = ocr._mask_numbers(line("68.24"), image)
+    assert "".join(c.text for c in short) == ocr.UNREADABLE and masked == 1
+
+
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists(), reason="no CJK font")
+def test_a_malformed_number_both_models_read_whole_on_its_own_line_is_taken() -> None:
+    """ "1.093.75" (a thousands comma read as a point) is no number; read twice more on its own
+    line it comes out "1,093.75" both times. Without the page, it stays left out."""
+    image, x0, x1 = _printed_line("调整后预算 1,093.75 万元")
+    step = (x1 - x0) / 8
+    read = [
+        ocr_engine.OcrChar(d, x0 + k * step + 14, 25, x0 + (k + 1) * step + 14, 85, 99.0, 1)
+        for k, d in enumerate("1.093.75")
+    ]
+    fixed, masked = ocr._mask_numbers(list(read), image)
+    assert "".join(c.text for c in fixed) == "1,093.75" and masked == 0
+    blind, masked = ocr._mask_numbers(list(read))
+    assert "".join(c.text for c in blind) == ocr.UNREADABLE and masked == 1
+
+
 def test_a_division_name_misread_by_one_character_is_put_right() -> None:
     from flows.documents.model import Document
     from flows.reports.ocr_places import correct_place_names
@@ -210,6 +248,29 @@ def test_a_division_name_misread_by_one_character_is_put_right() -> None:
     typed = Document("a.pdf", "pdf", blocks=[Paragraph("上海市岗行区")], meta={})
     correct_place_names(typed)
     assert typed.blocks[0].text == "上海市岗行区"
+
+
+def test_budget_words_ocr_misreads_are_put_right_on_ocrd_blocks_only() -> None:
+    from flows.documents.model import Document, Table
+    from flows.reports.ocr_words import correct_budget_words
+
+    blocks = [
+        Paragraph("年中预算调碱45.49万元，年未固定资产原值239.18万元。", page=2, confidence=0.9),
+        Table((("单位", "地区工作办公室（泡总）"), ("盐碱地改良", "调城")), page=3, confidence=0.8),
+    ]
+    doc = Document("scan.pdf", "pdf", blocks=blocks, meta={"ocr_pages": "2,3"})
+    correct_budget_words(doc)
+    assert doc.blocks[0].text == "年中预算调减45.49万元，年末固定资产原值239.18万元。"
+    # a word that holds the misread character rightly (盐碱地) is not changed
+    assert doc.blocks[1].rows == (("单位", "地区工作办公室（汇总）"), ("盐碱地改良", "调减"))
+    assert (
+        doc.meta["ocr_word_fixes"] == "年未固定资产→年末固定资产 ×1, 泡总→汇总 ×1, 调城→调减 ×1, 调碱→调减 ×1"
+    )
+    # a text layer, and a text layer's page in a mixed PDF, are not touched
+    typed = Paragraph("预算调碱", page=1)
+    mixed = Document("mixed.pdf", "pdf", blocks=[typed], meta={"ocr_pages": "2"})
+    correct_budget_words(mixed)
+    assert mixed.blocks[0].text == "预算调碱" and "ocr_word_fixes" not in mixed.meta
 
 
 def test_ocr_amounts_that_contradict_each_other_are_left_out() -> None:

@@ -8,6 +8,7 @@ Results are cached by the page's pixels (`<home>/cache/ocr/`), like the parse ca
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import difflib
 import hashlib
 import io
@@ -38,7 +39,7 @@ OCR_DPI = 300
 # ... and a giant page at less, so that no side is longer than this many pixels
 MAX_OCR_SIDE = 6000
 # bump when preparing the image or reading the engine's output changes what a page gives
-PIPELINE_VERSION = "12"
+PIPELINE_VERSION = "13"
 
 Segment = tuple[float, float, float, float]
 
@@ -147,12 +148,10 @@ def _trimmed(image: np.ndarray, x0: int, top: int, x1: int, bottom: int) -> tupl
     return (max(x0 + spans[0][0] - margin, 0), top, min(x0 + spans[-1][1] + margin, image.shape[1]), bottom)
 
 
-def _second_reading(
+def _number_crops(
     image: np.ndarray, chars: list[ocr_engine.OcrChar], runs: list[tuple[int, int]]
-) -> list[bool]:
-    """Whether each number reads the same to the Latin model, on its own line cut from the page:
-    the Chinese model misreads a digit now and then with full confidence ("15" as "18"), the two
-    models rarely make the same mistake."""
+) -> list[tuple[int, int, int, int]]:
+    """Each number's own line cut from the page, trimmed to its glyphs."""
     crops: list[tuple[int, int, int, int]] = []
     for i, j in runs:
         run = chars[i:j]
@@ -161,6 +160,11 @@ def _second_reading(
         x0 = max(int(min(r.x0 for r in run) - LEFT_PAD * (bottom - top)), 0)
         x1 = min(int(max(r.x1 for r in run) + RIGHT_PAD * (bottom - top)), image.shape[1])
         crops.append(_trimmed(image, x0, top, x1, bottom))
+    return crops
+
+
+def _read_crops(image: np.ndarray, crops: list[tuple[int, int, int, int]], language: str) -> list[str]:
+    """What the engine reads in each crop, the crops stacked in one picture (one engine call)."""
     if not crops:
         return []
     gap = max(max(b - t for _, t, _, b in crops) // 2, 10)
@@ -175,18 +179,51 @@ def _second_reading(
         mosaic[start : start + bottom - top, gap : gap + x1 - x0] = image[top:bottom, x0:x1]
     read = [""] * len(crops)
     last_word = [-1] * len(crops)
-    for c in ocr_engine.recognise(_png(mosaic), psm=6, language=ocr_engine.DIGITS_LANGUAGE):
+    for c in ocr_engine.recognise(_png(mosaic), psm=6, language=language):
         k = max(bisect.bisect_right(starts, (c.top + c.bottom) / 2) - 1, 0)
         read[k] += (" " if last_word[k] not in (-1, c.word) else "") + c.text
         last_word[k] = c.word
-    out = []
-    for (i, j), text in zip(runs, read, strict=True):
-        mine = _value("".join(c.text for c in chars[i:j]))
-        if not text:
-            out.append(False)
-            continue
-        theirs = {_value(m) for m in re.findall(r"\d[\d.,]*", text)}
-        out.append(mine in theirs)
+    return read
+
+
+def _numbers_in(text: str) -> set[str]:
+    # "568.24." at a sentence's end is 568.24
+    return set(re.findall(r"\d(?:[\d.,]*\d)?%?", text))
+
+
+def _well_formed(number: str) -> bool:
+    """One decimal point at most, and no leading zero but before it."""
+    return (
+        number.count(".") <= 1
+        and ",." not in number
+        and not (len(number) > 1 and number[0] == "0" and number[1] != ".")
+    )
+
+
+def _second_reading(
+    image: np.ndarray, chars: list[ocr_engine.OcrChar], runs: list[tuple[int, int]]
+) -> list[str | None]:
+    """Each number as two different models read it alike, or None: the Chinese model misreads a
+    digit now and then with full confidence ("15" as "18"), the two models rarely make the same
+    mistake. The Latin model reads each number on its own line cut from the page; where it reads
+    otherwise, the Chinese model reads the same cut-out line again, and a number both models now
+    read alike, as long as the first reading, is taken ("968.24" read "568.24" twice); else None."""
+    crops = _number_crops(image, chars, runs)
+    latin = _read_crops(image, crops, ocr_engine.DIGITS_LANGUAGE)
+    out: list[str | None] = []
+    again: list[int] = []
+    for k, ((i, j), text) in enumerate(zip(runs, latin, strict=True)):
+        mine = "".join(c.text for c in chars[i:j])
+        agreed = _value(mine) in {_value(m) for m in _numbers_in(text)}
+        out.append(mine if agreed else None)
+        if not agreed and _numbers_in(text):
+            again.append(k)
+    chinese = _read_crops(image, [crops[k] for k in again], ocr_engine.LANGUAGE)
+    for k, text in zip(again, chinese, strict=True):
+        i, j = runs[k]
+        both = _numbers_in(latin[k]) & _numbers_in(text)
+        if len(both) == 1 and len(value := next(iter(both))) == j - i:
+            out[k] = value
     return out
 
 
@@ -216,6 +253,7 @@ def _mask_numbers(
     chars = merged
     doubtful: dict[int, bool] = {}
     checked: list[tuple[int, int]] = []
+    misformed: set[int] = set()
     for i, j in _number_runs(chars):
         run = chars[i:j]
         digits = [r for r in run if r.text.isdigit()]
@@ -235,14 +273,22 @@ def _mask_numbers(
             and after not in ("月", "日")
         ):
             malformed = True
-        doubtful[i] = malformed or min(r.conf for r in digits) < LOW_CONFIDENCE
+        sure = min(r.conf for r in digits) >= LOW_CONFIDENCE
+        doubtful[i] = malformed or not sure
         # a month, a day or a list number ("3、") is no value a report stores, and the glyph
         # after it, cut in half, reads as a digit to the Latin model: not read twice
-        if not doubtful[i] and after not in _NOT_VALUES:
+        if sure and after not in _NOT_VALUES:
             checked.append((i, j))
+            if malformed:  # read twice more, it may come out whole ("1.093.75" as "1,093.75")
+                misformed.add(i)
     if image is not None:
-        for (i, _), same in zip(checked, _second_reading(image, chars, checked), strict=True):
-            doubtful[i] = not same
+        for (i, _), agreed in zip(checked, _second_reading(image, chars, checked), strict=True):
+            if agreed is None or (i in misformed and not _well_formed(agreed)):
+                doubtful[i] = True
+                continue
+            doubtful[i] = False
+            for k, ch in enumerate(agreed):  # the same length: each character keeps its box
+                chars[i + k] = dataclasses.replace(chars[i + k], text=ch)
     out: list[ocr_engine.OcrChar] = []
     masked = 0
     runs = dict(_number_runs(chars))

@@ -67,6 +67,17 @@ def _drop_disagreeing_amounts(report: Report) -> None:
             for field in (base, "executed", "rate", "rate_text"):
                 setattr(line, field, None)
                 report.evidence.pop(f"budget.{name}.{field}", None)
+        if (
+            line.adjusted is None
+            and line.rate is not None
+            and line.adjustment  # the document adjusts this line: its rate is measured on the adjusted budget
+            and UNREADABLE in report.evidence.get(f"budget.{name}.rate", "")
+        ):
+            # the adjusted budget was printed but could not be read: the stated rate would be
+            # checked against the initial budget it does not measure, and fail for no fault of its own
+            for field in ("rate", "rate_text"):
+                setattr(line, field, None)
+                report.evidence.pop(f"budget.{name}.{field}", None)
         parts = (line.initial, line.adjustment, line.adjusted)
         if all(v is not None for v in parts):
             initial, adjustment, adjusted = parts  # type: ignore[misc]
