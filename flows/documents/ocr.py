@@ -222,8 +222,21 @@ def _second_reading(
     for k, text in zip(again, chinese, strict=True):
         i, j = runs[k]
         both = _numbers_in(latin[k]) & _numbers_in(text)
+        mine = "".join(c.text for c in chars[i:j])
         if len(both) == 1 and len(value := next(iter(both))) == j - i:
             out[k] = value
+        elif (
+            j < len(chars)
+            and _is_cjk(chars[j].text)
+            and mine in _numbers_in(text)
+            and any(
+                n.startswith(mine) and n[len(mine) :].isdigit() and len(n) - len(mine) <= 2
+                for n in _numbers_in(latin[k])
+            )
+        ):
+            # the Latin model read the first stroke of the Chinese character after the number
+            # as a digit or two ("483.41万" as "483.415"); the Chinese model read it alike twice
+            out[k] = mine
     return out
 
 
