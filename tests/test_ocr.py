@@ -240,10 +240,14 @@ def test_a_division_name_misread_by_one_character_is_put_right() -> None:
     doc = scanned("内行区浦锦街道社区党群服务中心")
     correct_place_names(doc)
     assert doc.blocks[0].text == "内行区浦锦街道社区党群服务中心"
-    # ambiguous (西湖区, 西城区, 西岗区… differ from 西胡区 in the same place): left as read
-    doc = scanned("杭州市西胡区财政局", "本辖区各社区")
+    # several divisions differ from it by one character (向阳区, 闵行区; 西湖区, 西城区, 西岗区…):
+    # the one whose city stands before it is taken; with no city before it, left as read
+    doc = scanned("上海市向行区浦锦街道", "杭州市西胡区财政局", "本辖区各社区")
     correct_place_names(doc)
-    assert [b.text for b in doc.blocks] == ["杭州市西胡区财政局", "本辖区各社区"]
+    assert [b.text for b in doc.blocks] == ["上海市闵行区浦锦街道", "杭州市西湖区财政局", "本辖区各社区"]
+    doc = scanned("西胡区财政局")
+    correct_place_names(doc)
+    assert doc.blocks[0].text == "西胡区财政局"
     # a text layer is not touched
     typed = Document("a.pdf", "pdf", blocks=[Paragraph("上海市岗行区")], meta={})
     correct_place_names(typed)

@@ -1,8 +1,11 @@
 """Tesseract (Debian's tesseract-ocr with tesseract-ocr-chi-sim) driven as a subprocess.
 
-Chosen over the ONNX PaddleOCR models of rapidocr-onnxruntime: those read Chinese better but
-took 6-12 s of CPU per A4 page at 150 dpi on one core against tesseract's 1.5-2 s, and the
-issue's budget is 2 s a page. The models ship inside the Debian package; nothing is downloaded.
+Chosen over the ONNX PaddleOCR models of rapidocr-onnxruntime 1.4.4 (PP-OCRv4, models in its
+wheel): those read Chinese better, but on one core of a quiet machine they took 2.6-3.3 s an A4
+table page at 150 dpi and 6-15 s a page of prose (detection ~1-1.9 s; recognition grows faster
+than the line's length, 13.6 s for 42 lines, 6.2 s with the lines cut into pieces of ten heights)
+against tesseract's 2-4.5 s for the whole page pipeline. The models ship inside the Debian
+package; nothing is downloaded.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@ the division table before the parser looks for the region.
 
 A rare character is the one OCR gets wrong, and a report names its district in the title, the
 unit's name and every running header: one misread loses the region and the department. A name
-is only corrected where it is unambiguous: the misread text is no division itself, exactly one
-division differs from it in one character (not its suffix), and either its city or province
-stands right before it, or the document names that division correctly elsewhere.
+is only corrected where it is unambiguous: the misread text is no division itself, and of the
+divisions that differ from it in one character (not its suffix) exactly one has its city or
+province standing right before it, or is named correctly elsewhere in the document.
 """
 
 from __future__ import annotations
@@ -44,16 +44,16 @@ def _gazetteer() -> tuple[frozenset[str], dict[str, frozenset[str]], dict[str, f
     )
 
 
-def _candidate(word: str) -> str | None:
-    """The one division `word` (not a division itself) misspells by one Chinese character."""
+def _candidates(word: str) -> frozenset[str]:
+    """The divisions `word` (not a division itself) misspells by one Chinese character."""
     names, blanked, _ = _gazetteer()
     if word in names:
-        return None
+        return frozenset()
     found: set[str] = set()
     for i in range(len(word) - 1):
         if "\u4e00" <= word[i] <= "\u9fff":
             found |= blanked.get(word[:i] + "?" + word[i + 1 :], frozenset())
-    return next(iter(found)) if len(found) == 1 else None
+    return frozenset(found)
 
 
 def _correct(text: str, named: set[str]) -> tuple[str, set[str]]:
@@ -66,13 +66,17 @@ def _correct(text: str, named: set[str]) -> tuple[str, set[str]]:
             start = end - length
             if start < 0:
                 break
-            right = _candidate(text[start:end])
-            if right is None:
-                continue
             before = text[:start]
-            if right in named or any(before.endswith(p) for p in parents.get(right, ())):
-                text = before + right + text[end:]
-                fixed.add(right)
+            # of the divisions it may misspell ("向行区": 闵行区 or 向阳区), the one whose city or
+            # province stands before it, or that the document names rightly elsewhere
+            backed = [
+                right
+                for right in _candidates(text[start:end])
+                if right in named or any(before.endswith(p) for p in parents.get(right, ()))
+            ]
+            if len(backed) == 1:
+                text = before + backed[0] + text[end:]
+                fixed.add(backed[0])
                 break
     return text, fixed
 
