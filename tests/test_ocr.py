@@ -221,6 +221,33 @@ def test_a_malformed_number_both_models_read_whole_on_its_own_line_is_taken() ->
     assert "".join(c.text for c in blind) == ocr.UNREADABLE and masked == 1
 
 
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists(), reason="no CJK font")
+def test_a_line_the_page_pass_lost_is_found_and_read_on_its_own() -> None:
+    """Tesseract's layout analysis drops a short heading between paragraphs now and then: a line
+    of ink with no character read on it is found and read again."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 44)
+    img = Image.new("L", (1400, 300), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((80, 40), "（一）存在的问题", font=font, fill=0)
+    draw.text((80, 160), "片区网格尚未做实，网格治理实效未能提升", font=font, fill=0)
+    grey = np.asarray(img)
+    ink = grey < 128
+    second = [ocr_engine.OcrChar("片", 80.0, 160, 124.0, 210, 99.0, 0)]
+    second += [ocr_engine.OcrChar("升", 900.0, 160, 944.0, 210, 99.0, 1)]
+    lost = ocr._lost_lines(ink, second, 300)
+    assert len(lost) == 1
+    x0, top, x1, bottom = lost[0]
+    assert top < 60 < 90 < bottom < 160 and x0 < 80 + 30 and x1 >= 80 + font.getlength("（一）存在的问题") - 10
+    read = ocr._read_cells(grey, ink, lost, 300, first_word=2)
+    assert "存在的问题" in "".join(c.text for c in read)
+    assert all(top <= (c.top + c.bottom) / 2 <= bottom for c in read)
+    # both lines read: nothing lost
+    first = [ocr_engine.OcrChar("（", 80.0, 40, 124.0, 90, 99.0, 2)]
+    assert ocr._lost_lines(ink, second + first, 300) == []
+
+
 def test_a_division_name_misread_by_one_character_is_put_right() -> None:
     from flows.documents.model import Document
     from flows.reports.ocr_places import correct_place_names

@@ -39,7 +39,7 @@ OCR_DPI = 300
 # ... and a giant page at less, so that no side is longer than this many pixels
 MAX_OCR_SIDE = 6000
 # bump when preparing the image or reading the engine's output changes what a page gives
-PIPELINE_VERSION = "13"
+PIPELINE_VERSION = "14"
 
 Segment = tuple[float, float, float, float]
 
@@ -187,8 +187,12 @@ def _read_crops(image: np.ndarray, crops: list[tuple[int, int, int, int]], langu
 
 
 def _numbers_in(text: str) -> set[str]:
-    # "568.24." at a sentence's end is 568.24
-    return set(re.findall(r"\d(?:[\d.,]*\d)?%?", text))
+    # "568.24." at a sentence's end is 568.24; "344,18" is 344.18 (a thousands comma has three
+    # digits after it), the Latin model reads a low decimal point as a comma
+    return {
+        re.sub(r",(\d{1,2}%?)$", r".\1", m) if "." not in m else m
+        for m in re.findall(r"\d(?:[\d.,]*\d)?%?", text)
+    }
 
 
 def _well_formed(number: str) -> bool:
@@ -433,7 +437,52 @@ def _read(grey: np.ndarray, dpi: float) -> tuple[list[ocr_engine.OcrChar], list[
             page[top:bottom, x0:x1] = 255
     chars = ocr_engine.recognise(_png(page)) if (page < 255).any() else []
     first_word = max((c.word for c in chars), default=0) + 1
-    return chars + _read_cells(clean, text, boxes, dpi, first_word), rules, clean
+    chars += _read_cells(clean, text, boxes, dpi, first_word)
+    lost = _lost_lines(page < 255, chars, dpi)
+    if lost:
+        chars += _read_cells(clean, text, lost, dpi, max(c.word for c in chars) + 1 if chars else 0)
+    return chars, rules, clean
+
+
+def _lost_lines(
+    ink: np.ndarray, chars: list[ocr_engine.OcrChar], dpi: float
+) -> list[tuple[int, int, int, int]]:
+    """Stretches of printed lines the page pass gave no character for, as boxes to read again.
+
+    The engine's layout analysis now and then drops a short line between paragraphs (a heading
+    such as "（一）存在的问题") or a list number at the margin; a line of ink with nothing read
+    on it is found from the page's row profile and read on its own."""
+    min_ink = max(int(dpi / 100), 2)  # pixels in a row that make it a row of print, not a speck
+    rows = ink.sum(axis=1) >= min_ink
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], rows, [False])).astype(np.int8)))
+    boxes = []
+    for top, bottom in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        height = bottom - top
+        if height < dpi / 15 or height > dpi / 2:  # a speck or a rule's remains; a picture
+            continue
+        read = [c for c in chars if top <= (c.top + c.bottom) / 2 < bottom]
+        columns = ink[top:bottom].any(axis=0)
+        xs = np.flatnonzero(np.diff(np.concatenate(([False], columns, [False])).astype(np.int8)))
+        spans: list[list[int]] = []
+        for x0, x1 in zip(xs[::2].tolist(), xs[1::2].tolist(), strict=True):
+            if spans and x0 - spans[-1][1] < height:  # glyphs of one word or number
+                spans[-1][1] = x1
+            else:
+                spans.append([x0, x1])
+        for x0, x1 in spans:
+            # a word's box may lie a line's height off its ink: only ink far from any is lost
+            if x1 - x0 < height / 2 or any(c.x1 + height > x0 and c.x0 - height < x1 for c in read):
+                continue
+            pad = max(int(dpi / 50), 2)
+            boxes.append(
+                (
+                    max(x0 - pad, 0),
+                    max(top - pad, 0),
+                    min(x1 + pad, ink.shape[1]),
+                    min(bottom + pad, ink.shape[0]),
+                )
+            )
+    return boxes
 
 
 def _mean_confidence(chars: list[ocr_engine.OcrChar]) -> float:
