@@ -239,7 +239,9 @@ def test_a_line_the_page_pass_lost_is_found_and_read_on_its_own() -> None:
     lost = ocr._lost_lines(ink, second, 300)
     assert len(lost) == 1
     x0, top, x1, bottom = lost[0]
-    assert top < 60 < 90 < bottom < 160 and x0 < 80 + 30 and x1 >= 80 + font.getlength("（一）存在的问题") - 10
+    assert (
+        top < 60 < 90 < bottom < 160 and x0 < 80 + 30 and x1 >= 80 + font.getlength("（一）存在的问题") - 10
+    )
     read = ocr._read_cells(grey, ink, lost, 300, first_word=2)
     assert "存在的问题" in "".join(c.text for c in read)
     assert all(top <= (c.top + c.bottom) / 2 <= bottom for c in read)
