@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 # image: a scanned page saved as JPEG, PNG or TIFF, read by OCR
@@ -45,6 +46,16 @@ class Table:
 
 
 Block = Paragraph | Table
+
+
+def with_text(block: Block, fix: Callable[[str], str]) -> Block:
+    """The block with `fix` applied to its text (each cell of a table); the same block when
+    nothing changed."""
+    if isinstance(block, Paragraph):
+        text = fix(block.text)
+        return block if text == block.text else replace(block, text=text)
+    rows = tuple(tuple(fix(cell) for cell in row) for row in block.rows)
+    return block if rows == block.rows else replace(block, rows=rows)
 
 
 @dataclass(slots=True)

@@ -214,19 +214,18 @@ def _second_reading(
     read alike, as long as the first reading, is taken ("968.24" read "568.24" twice); else None."""
     crops = _number_crops(image, chars, runs)
     latin = _read_crops(image, crops, ocr_engine.DIGITS_LANGUAGE)
+    mines = ["".join(c.text for c in chars[i:j]) for i, j in runs]
     out: list[str | None] = []
     again: list[int] = []
-    for k, ((i, j), text) in enumerate(zip(runs, latin, strict=True)):
-        mine = "".join(c.text for c in chars[i:j])
+    for k, (mine, text) in enumerate(zip(mines, latin, strict=True)):
         agreed = _value(mine) in {_value(m) for m in _numbers_in(text)}
         out.append(mine if agreed else None)
         if not agreed and _numbers_in(text):
             again.append(k)
     chinese = _read_crops(image, [crops[k] for k in again], ocr_engine.LANGUAGE)
     for k, text in zip(again, chinese, strict=True):
-        i, j = runs[k]
+        (i, j), mine = runs[k], mines[k]
         both = _numbers_in(latin[k]) & _numbers_in(text)
-        mine = "".join(c.text for c in chars[i:j])
         if len(both) == 1 and len(value := next(iter(both))) == j - i:
             out[k] = value
         elif (
@@ -247,8 +246,9 @@ def _second_reading(
 def _mask_numbers(
     chars: list[ocr_engine.OcrChar], image: np.ndarray | None = None
 ) -> tuple[list[ocr_engine.OcrChar], int]:
-    """Numbers (digit runs within one word) with a digit read below LOW_CONFIDENCE, or malformed,
-    or (given the page `image`) read otherwise by the second model, become UNREADABLE."""
+    """Numbers (digit runs within one word) with a digit read below LOW_CONFIDENCE become
+    UNREADABLE; so do malformed ones and, given the page `image`, ones the two models do not read
+    alike (`_second_reading`), unless that reading brings both models to one well-formed value."""
     # "1,.093.75": a thousands comma read twice, as a comma and a point; the number is then
     # read the second time like any other
     merged: list[ocr_engine.OcrChar] = []
@@ -440,7 +440,7 @@ def _read(grey: np.ndarray, dpi: float) -> tuple[list[ocr_engine.OcrChar], list[
     chars += _read_cells(clean, text, boxes, dpi, first_word)
     lost = _lost_lines(page < 255, chars, dpi)
     if lost:
-        chars += _read_cells(clean, text, lost, dpi, max(c.word for c in chars) + 1 if chars else 0)
+        chars += _read_cells(clean, text, lost, dpi, max((c.word for c in chars), default=0) + 1)
     return chars, rules, clean
 
 
@@ -455,6 +455,7 @@ def _lost_lines(
     min_ink = max(int(dpi / 100), 2)  # pixels in a row that make it a row of print, not a speck
     rows = ink.sum(axis=1) >= min_ink
     edges = np.flatnonzero(np.diff(np.concatenate(([False], rows, [False])).astype(np.int8)))
+    pad = max(int(dpi / 50), 2)
     boxes = []
     for top, bottom in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
         height = bottom - top
@@ -473,7 +474,6 @@ def _lost_lines(
             # a word's box may lie a line's height off its ink: only ink far from any is lost
             if x1 - x0 < height / 2 or any(c.x1 + height > x0 and c.x0 - height < x1 for c in read):
                 continue
-            pad = max(int(dpi / 50), 2)
             boxes.append(
                 (
                     max(x0 - pad, 0),

@@ -10,11 +10,10 @@ province standing right before it, or is named correctly elsewhere in the docume
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from functools import lru_cache
 
-from flows.documents.model import Document, Paragraph
+from flows.documents.model import Document, with_text
 from flows.reports.places import divisions
 
 _SUFFIX = re.compile(r"[区县市旗]")
@@ -98,20 +97,12 @@ def correct_place_names(document: Document) -> None:
         for i, block in enumerate(document.blocks):
             if block.confidence is None:
                 continue
-            if isinstance(block, Paragraph):
-                text, fixed = _correct(block.text, named)
-                if text != block.text:
-                    document.blocks[i] = dataclasses.replace(block, text=text)
-            else:
-                fixed = set()
-                rows = []
-                for row in block.rows:
-                    cells = []
-                    for cell in row:
-                        text, found = _correct(cell, named)
-                        cells.append(text)
-                        fixed |= found
-                    rows.append(tuple(cells))
-                if fixed:
-                    document.blocks[i] = dataclasses.replace(block, rows=tuple(rows))
+            fixed: set[str] = set()
+
+            def fix(text: str, fixed: set[str] = fixed, named: set[str] = named) -> str:
+                text, found = _correct(text, named)
+                fixed |= found
+                return text
+
+            document.blocks[i] = with_text(block, fix)
             named |= fixed

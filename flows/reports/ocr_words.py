@@ -9,12 +9,11 @@ put right is listed in the document's meta (`ocr_word_fixes`).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter
 from functools import lru_cache
 
-from flows.documents.model import Document, Paragraph
+from flows.documents.model import Document, with_text
 from flows.reports.vocabulary import vocabulary
 
 
@@ -43,15 +42,7 @@ def correct_budget_words(document: Document) -> None:
         return
     seen: Counter[str] = Counter()
     for i, block in enumerate(document.blocks):
-        if block.confidence is None:
-            continue
-        if isinstance(block, Paragraph):
-            text = _fix(block.text, seen)
-            if text != block.text:
-                document.blocks[i] = dataclasses.replace(block, text=text)
-        else:
-            rows = tuple(tuple(_fix(cell, seen) for cell in row) for row in block.rows)
-            if rows != block.rows:
-                document.blocks[i] = dataclasses.replace(block, rows=rows)
+        if block.confidence is not None:
+            document.blocks[i] = with_text(block, lambda text: _fix(text, seen))
     if seen:
         document.meta["ocr_word_fixes"] = ", ".join(f"{k} ×{n}" for k, n in sorted(seen.items()))
